@@ -1,0 +1,108 @@
+"""SQLAlchemy 2 typed models. Every change to these goes with an Alembic migration (``helpline db revision``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names so migrations are the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Contact(Base):
+    """One worker (or family member) at one channel address, e.g. ``tel:+923001234567``."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(16))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    opted_out_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+
+    conversation: Mapped[Conversation | None] = relationship(back_populates="contact", uselist=False)
+
+    def __repr__(self) -> str:  # never print the address: it is a phone number
+        return f"Contact(id={self.id!r}, channel={self.channel!r})"
+
+
+class Conversation(Base):
+    """The engine's state for one contact, as plain JSON, so it survives restarts."""
+
+    __tablename__ = "conversations"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+    contact: Mapped[Contact] = relationship(back_populates="conversation")
+
+
+class Message(Base):
+    """Every inbound and outbound message. ``provider_id`` de-duplicates provider redeliveries."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("channel", "direction", "provider_id", name="uq_messages_provider"),
+        Index("ix_messages_contact_created", "contact_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    channel: Mapped[str] = mapped_column(String(20))
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str | None] = mapped_column(String(20))  # delivery status for outbound messages
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:  # never print the text: it may hold a CNIC or phone number
+        return f"Message(id={self.id!r}, direction={self.direction!r}, channel={self.channel!r})"
+
+
+class UnansweredQuestion(Base):
+    """A question the FAQ matcher could not answer, kept so staff can grow the knowledge base."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(String(500), index=True)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    best_topic: Mapped[str | None] = mapped_column(String(64))
+    best_score: Mapped[float | None]
+    created_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"UnansweredQuestion(id={self.id!r}, lang={self.lang!r})"
