@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -29,9 +30,28 @@ NAMING = {
 }
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite would otherwise drop the zone on read)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime()}
 
 
 class Contact(Base):
@@ -48,7 +68,11 @@ class Contact(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
 
-    conversation: Mapped[Conversation | None] = relationship(back_populates="contact", uselist=False)
+    # The database deletes the conversation with its contact (ON DELETE CASCADE); without this the ORM would
+    # try to set conversations.contact_id (a primary key) to NULL when a contact is deleted.
+    conversation: Mapped[Conversation | None] = relationship(
+        back_populates="contact", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:  # never print the address: it is a phone number
         return f"Contact(id={self.id!r}, channel={self.channel!r})"

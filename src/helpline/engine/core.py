@@ -1,0 +1,299 @@
+"""The conversation engine: ``step(state, message, ctx) -> (state, events)``. Pure; see README.md here.
+
+State (plain JSON, stored per contact)::
+
+    {"lang": "ur-Latn",          # language of the last reply
+     "flow": "faq", "step": "ask", "data": {...},   # the active flow, if any
+     "history": [{"flow":..., "step":..., "data":...}],  # for BACK
+     "menu": [["faq", "menu.faq", {}], ...]}         # the last menu shown: typed numbers map onto it
+
+Order of a turn: the language of the message → a menu choice (button or typed number/label) → global words
+(menu/0, back, help, language in all three languages) → the active flow → flows that intercept free text (e.g.
+``STATUS <ref>``) → small talk → the FAQ.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+from helpline.engine.events import Event, LanguageChanged, ReplyCreated
+from helpline.i18n import I18n
+from helpline.kb import KnowledgeBase
+from helpline.lang import detect
+from helpline.matcher import Matcher
+from helpline.menus import numbered_choice
+from helpline.messages import DEFAULT_LANGUAGE, LANGUAGES, InboundMessage, MenuItem, Reply, Text
+from helpline.text import normalize
+
+HISTORY_LIMIT = 10
+MAX_TEXT = 2000  # longer messages are cut before matching (SMS bodies are at most 1600 characters)
+
+# Words that work everywhere, in all three languages (normalised forms, see helpline.text).
+GLOBAL_WORDS: dict[str, frozenset[str]] = {
+    "menu": frozenset({"menu", "0", "main menu", "start", "shuru", "مینو", "مین مینو", "فہرست", "/start", "start over"}),
+    "back": frozenset({"back", "wapas", "peeche", "pichhe", "piche", "واپس", "پیچھے", "go back", "wapas jao"}),
+    "help": frozenset({"help", "madad", "مدد", "/help", "info", "help me"}),
+    "language": frozenset({"language", "zaban", "زبان", "/language", "lang", "change language", "zaban badlo"}),
+}
+# Saying a language's name switches to it.
+LANGUAGE_WORDS: dict[str, str] = {
+    "english": "en",
+    "eng": "en",
+    "انگریزی": "en",
+    "urdu": "ur",
+    "اردو": "ur",
+    "roman": "ur-Latn",
+    "roman urdu": "ur-Latn",
+    "رومن اردو": "ur-Latn",
+    "رومن": "ur-Latn",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a turn may consult. Built once by the service; the clock value is per turn."""
+
+    now: datetime
+    kb: KnowledgeBase
+    matcher: Matcher
+    i18n: I18n
+    default_lang: str = DEFAULT_LANGUAGE
+    new_id: Callable[[], str] = field(default=lambda: "")
+
+
+class Flow:
+    """A conversation flow. Subclass, set ``id`` (and ``label`` to appear in the main menu), then ``register``."""
+
+    id: str = ""
+    label: str | None = None  # message key of the main-menu entry; None keeps it out of the menu
+    order: int = 100  # position in the main menu
+
+    def start(self, turn: Turn) -> None:
+        """The worker chose this flow."""
+
+    def handle(self, turn: Turn) -> None:
+        """A message arrived while this flow is active."""
+
+    def resume(self, turn: Turn) -> None:
+        """The worker came BACK to this flow; by default it starts over."""
+        self.start(turn)
+
+    def intercept(self, turn: Turn) -> bool:
+        """Free text outside any flow: handle it and return True if it is for this flow (e.g. ``STATUS X``)."""
+        return False
+
+    def fallback(self, turn: Turn) -> bool:
+        """Free text nobody intercepted (the FAQ answers it); return True if handled."""
+        return False
+
+
+FLOWS: dict[str, Flow] = {}
+
+
+def register(flow: Flow) -> Flow:
+    """Make a flow available; its module calls this on import."""
+    FLOWS[flow.id] = flow
+    return flow
+
+
+def menu_flows() -> list[Flow]:
+    """The registered flows that appear in the main menu, in order."""
+    return sorted((f for f in FLOWS.values() if f.label), key=lambda f: (f.order, f.id))
+
+
+class Turn:
+    """One message's worth of work: read the message, change the state, collect the reply."""
+
+    def __init__(self, state: dict[str, Any], msg: InboundMessage, ctx: Context):
+        self.state: dict[str, Any] = copy.deepcopy(state) if state else {}
+        self.msg = msg
+        self.ctx = ctx
+        self.events: list[Event] = []
+        self.text = (msg.text or "")[:MAX_TEXT].strip()
+        self.norm = normalize(self.text)
+        self._parts: list[Text] = []
+        self._menu: list[MenuItem] | None = None
+        self.lang = self._language()
+        self.choice = self._choice()
+
+    # -- reading ----------------------------------------------------------------------------------------------
+
+    def _language(self) -> str:
+        detected = detect(self.text)
+        current = self.state.get("lang") or self.ctx.default_lang
+        if detected and detected != current:
+            self.events.append(LanguageChanged(detected, explicit=False))
+            return detected
+        return current
+
+    def _choice(self) -> str | None:
+        shown = [(item[0], item[1], item[2]) for item in self.state.get("menu") or []]
+        ids = [i for i, _, _ in shown]
+        if self.msg.choice:
+            return self.msg.choice if self.msg.choice in ids else None
+        labels = [(i, self.ctx.i18n.render(Text(k, p), self.lang)) for i, k, p in shown]
+        return numbered_choice(self.text, labels)
+
+    @property
+    def flow(self) -> str | None:
+        """The active flow's id."""
+        return self.state.get("flow")
+
+    @property
+    def step(self) -> str | None:
+        """The active flow's current step."""
+        return self.state.get("step")
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The active flow's own JSON data."""
+        return self.state.setdefault("data", {})
+
+    # -- writing ----------------------------------------------------------------------------------------------
+
+    def say(self, key: str, **params: Any) -> None:
+        """Add a paragraph to this turn's reply."""
+        self._parts.append(Text(key, params))
+
+    def menu(self, items: list[MenuItem]) -> None:
+        """Show a menu with this reply; typed numbers and labels will map onto it."""
+        self._menu = list(items)
+
+    def main_menu(self, intro: str | None = "menu.title") -> None:
+        """Leave any flow and show the main menu."""
+        self.leave()
+        if intro:
+            self.say(intro)
+        items = [MenuItem(f.id, Text(f.label or f.id)) for f in menu_flows()]
+        self.menu(items)
+
+    def emit(self, event: Event) -> None:
+        """Record an event for the service."""
+        self.events.append(event)
+
+    def enter(self, flow_id: str, step: str | None = None, data: dict[str, Any] | None = None) -> None:
+        """Make a flow active, remembering where we were for BACK."""
+        if self.flow:
+            history = self.state.setdefault("history", [])
+            history.append({"flow": self.flow, "step": self.step, "data": self.data})
+            del history[:-HISTORY_LIMIT]
+        self.state.update(flow=flow_id, step=step, data=data or {})
+
+    def goto(self, step: str, **data: Any) -> None:
+        """Move the active flow to another step, updating its data."""
+        self.state["step"] = step
+        self.data.update(data)
+
+    def leave(self) -> None:
+        """End the active flow and forget its history."""
+        for key in ("flow", "step", "data", "history"):
+            self.state.pop(key, None)
+
+    def set_language(self, lang: str) -> None:
+        """The worker chose a language."""
+        self.lang = lang
+        self.emit(LanguageChanged(lang, explicit=True))
+
+    def finish(self) -> tuple[dict[str, Any], list[Event]]:
+        """Close the turn: one reply event, the menu remembered, the new state."""
+        self.state["lang"] = self.lang
+        if self._parts or self._menu:
+            menu = tuple(self._menu or ())
+            self.events.append(ReplyCreated(Reply(self.lang, tuple(self._parts), menu)))
+            self.state["menu"] = [[m.id, m.label.key, dict(m.label.params)] for m in menu]
+        return self.state, self.events
+
+
+def _global_word(norm: str) -> str | None:
+    """Which global word a whole message is, if any."""
+    for word, forms in GLOBAL_WORDS.items():
+        if norm in forms:
+            return word
+    return None
+
+
+def step(state: dict[str, Any], msg: InboundMessage, ctx: Context) -> tuple[dict[str, Any], list[Event]]:
+    """Advance one contact's conversation by one inbound message."""
+    turn = Turn(state, msg, ctx)
+    _dispatch(turn, first_contact=not state)
+    return turn.finish()
+
+
+def _dispatch(turn: Turn, *, first_contact: bool) -> None:
+    if not turn.text and not turn.msg.choice and not turn.msg.attachments:
+        turn.say("empty")
+        return
+    if turn.choice is not None:
+        if turn.choice in FLOWS:
+            FLOWS[turn.choice].start(turn)
+            return
+        if turn.choice == MAIN_MENU:
+            turn.main_menu()
+            return
+    word = None if turn.choice else _global_word(turn.norm)
+    if word == "menu":
+        turn.main_menu("welcome" if first_contact else "menu.title")
+    elif word == "back":
+        _back(turn)
+    elif word == "help":
+        turn.say("help.text")
+        turn.main_menu(None)
+    elif word == "language":
+        FLOWS["language"].start(turn)
+    elif turn.norm in LANGUAGE_WORDS:
+        turn.set_language(LANGUAGE_WORDS[turn.norm])
+        turn.say("lang.set")
+        turn.main_menu(None)
+    elif turn.flow in FLOWS:
+        FLOWS[turn.flow].handle(turn)
+    elif any(flow.intercept(turn) for flow in FLOWS.values()):
+        pass
+    elif _small_talk(turn, first_contact):
+        pass
+    elif not any(flow.fallback(turn) for flow in FLOWS.values()):
+        turn.main_menu("choice.invalid")
+
+
+MAIN_MENU = "menu.main"  # a menu item id that every flow may offer to go home
+
+GREETINGS = frozenset(
+    {"salam", "hello", "hi", "hey", "salam alaikum", "salam alykum", "salam walaikum", "salam alaykum", "سلام",
+     "السلام علیکم", "اسلام علیکم", "good morning", "good evening", "hello ji", "hi ji", "salam ji", "salam bhai"}
+)
+THANKS = frozenset(
+    {"thanks", "thank you", "shukriya", "thank you so much", "thanks a lot", "شکریہ", "جزاک اللہ", "jazakallah",
+     "jazak allah", "shukriya bhai", "bohat shukriya", "ok thanks", "ok shukriya", "thx"}
+)
+
+
+def _small_talk(turn: Turn, first_contact: bool) -> bool:
+    norm = turn.norm
+    if norm in GREETINGS or norm.startswith(("salam alaik", "السلام علیک")):
+        turn.main_menu("welcome" if first_contact else "greeting")
+        return True
+    if norm in THANKS or norm.startswith(("shukriya", "thank", "jazak", "شکریہ", "جزاک")) and len(norm) < 40:
+        turn.say("thanks")
+        return True
+    if first_contact and not turn.norm:
+        turn.main_menu("welcome")
+        return True
+    return False
+
+
+def _back(turn: Turn) -> None:
+    history = turn.state.get("history") or []
+    previous = history.pop() if history else None
+    flow = FLOWS.get(previous["flow"]) if previous else None
+    if previous is None or flow is None:
+        turn.main_menu()
+        return
+    turn.state.update(flow=previous["flow"], step=previous["step"], data=previous["data"])
+    flow.resume(turn)
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the engine speaks."""
+    return LANGUAGES

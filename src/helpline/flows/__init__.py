@@ -1,0 +1,7 @@
+"""Conversation flows. Each module registers its flow on import; this package imports them all.
+
+Adding a flow: write a module with a :class:`helpline.engine.core.Flow` subclass, call ``register`` on an
+instance, and import the module here. Its main-menu entry appears only once it is registered.
+"""
+
+from helpline.flows import faq, language  # noqa: F401  (imported for their registration)

@@ -1,0 +1,85 @@
+"""Answering questions from the knowledge base: confident → the answer; close call → suggestions; else honest."""
+
+from __future__ import annotations
+
+from helpline.engine.core import MAIN_MENU, FLOWS, Flow, Turn, register
+from helpline.engine.events import FaqAnswered, Unanswered
+from helpline.messages import MenuItem, Text
+
+FULL = "faq.full"
+OTHER = "faq.other"
+NONE_OF_THESE = "faq.none_of_these"
+TOPIC_PREFIX = "t:"
+
+
+def _home() -> MenuItem:
+    return MenuItem(MAIN_MENU, Text("menu.main"))
+
+
+class FaqFlow(Flow):
+    id = "faq"
+    label = "menu.faq"
+    order = 10
+
+    def start(self, turn: Turn) -> None:
+        """Ask the worker to type a question."""
+        turn.enter(self.id, "ask")
+        turn.say("faq.ask")
+        turn.menu([_home()])
+
+    def handle(self, turn: Turn) -> None:
+        """A choice after an answer or among suggestions, or a new question."""
+        choice = turn.choice or ""
+        if choice == FULL and turn.data.get("topic"):
+            self._answer(turn, turn.data["topic"], long=True)
+        elif choice == OTHER:
+            self.start(turn)
+        elif choice.startswith(TOPIC_PREFIX) and choice[len(TOPIC_PREFIX) :] in turn.ctx.kb.topics:
+            self._answer(turn, choice[len(TOPIC_PREFIX) :], score=turn.data.get("score", 0.0))
+        elif choice == NONE_OF_THESE:
+            self._unanswered(turn, turn.data.get("question", ""), turn.data.get("best"), turn.data.get("score", 0.0))
+        else:
+            self.fallback(turn)
+
+    def fallback(self, turn: Turn) -> bool:
+        """Answer free text as a question."""
+        match = turn.ctx.matcher.match(turn.text)
+        if match.decision == "answer" and match.topic:
+            self._answer(turn, match.topic, score=match.score)
+        elif match.decision == "suggest":
+            turn.leave()
+            turn.enter(self.id, "suggest", {"question": turn.text[:500], "best": match.topic, "score": match.score})
+            turn.say("faq.suggest")
+            items = [MenuItem(TOPIC_PREFIX + tid, Text(f"kb:{tid}:title")) for tid in match.suggestions]
+            turn.menu([*items, MenuItem(NONE_OF_THESE, Text("faq.none_of_these")), _home()])
+        else:
+            self._unanswered(turn, turn.text, match.topic, match.score)
+        return True
+
+    def _answer(self, turn: Turn, topic_id: str, *, score: float = 1.0, long: bool = False) -> None:
+        topic = turn.ctx.kb.topics[topic_id]
+        turn.leave()
+        turn.enter(self.id, "answered", {"topic": topic_id})
+        turn.say(f"kb:{topic_id}:{'answer_long' if long else 'answer'}")
+        if topic.urgent:
+            turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))
+        if not long:
+            turn.emit(FaqAnswered(topic_id, round(score, 3)))
+        items = []
+        if not long and topic.texts.get(turn.lang, topic.texts["en"]).long:
+            items.append(MenuItem(FULL, Text("faq.full")))
+        items += [MenuItem(OTHER, Text("faq.other")), *_person(), _home()]
+        turn.menu(items)
+
+    def _unanswered(self, turn: Turn, question: str, best: str | None, score: float) -> None:
+        turn.emit(Unanswered(question[:500], turn.lang, best, round(score, 3)))
+        turn.main_menu("faq.none")
+
+
+def _person() -> list[MenuItem]:
+    """The talk-to-a-person entry, once a handoff flow exists."""
+    flow = FLOWS.get("handoff")
+    return [MenuItem(flow.id, Text(flow.label))] if flow and flow.label else []
+
+
+register(FaqFlow())

@@ -1,0 +1,87 @@
+"""Resolve message keys to words, per language, at the last moment.
+
+Interface strings live in gettext catalogs, ``locales/<lang>/LC_MESSAGES/helpline.po`` (``ur-Latn`` is stored as
+``ur_Latn``, gettext's spelling), read with Babel. Message ids are symbolic (``menu.title``); every catalog,
+English included, carries the words. Knowledge-base texts are addressed as ``kb:<topic>:<field>``.
+
+Fallback chain: the requested language → the default language → the key itself (so a missing string is
+visible, never a crash).
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Any, Mapping
+
+from babel.messages.pofile import read_po
+
+from helpline.kb import KnowledgeBase
+from helpline.messages import DEFAULT_LANGUAGE, LANGUAGES, Text
+
+DOMAIN = "helpline"
+
+
+def catalog_dir(lang: str) -> str:
+    """The folder name of a language's catalog (BCP 47 ``ur-Latn`` → gettext ``ur_Latn``)."""
+    return lang.replace("-", "_")
+
+
+def load_catalogs(locales_dir: Path) -> dict[str, dict[str, str]]:
+    """Every language's catalog as ``{msgid: msgstr}`` (untranslated and fuzzy entries left out)."""
+    catalogs: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES:
+        path = Path(locales_dir) / catalog_dir(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=None)
+        catalogs[lang] = {
+            str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
+        }
+    return catalogs
+
+
+class _Lenient(string.Formatter):
+    """``str.format`` that leaves an unknown ``{name}`` visible instead of raising."""
+
+    def get_value(self, key: Any, args: Any, kwargs: Mapping[str, Any]) -> Any:
+        if isinstance(key, str) and key not in kwargs:
+            return "{" + key + "}"
+        return super().get_value(key, args, kwargs)
+
+
+_FORMATTER = _Lenient()
+
+
+class I18n:
+    """Turns :class:`~helpline.messages.Text` into words in one language."""
+
+    def __init__(self, catalogs: dict[str, dict[str, str]], kb: KnowledgeBase, default: str = DEFAULT_LANGUAGE):
+        self.catalogs = catalogs
+        self.kb = kb
+        self.default = default
+
+    def gettext(self, key: str, lang: str) -> str:
+        """The raw string for a key, through the fallback chain."""
+        for candidate in (lang, self.default, DEFAULT_LANGUAGE):
+            found = self.catalogs.get(candidate, {}).get(key)
+            if found:
+                return found
+        return key
+
+    def render(self, text: Text, lang: str) -> str:
+        """Words for a key + parameters; parameters that are themselves :class:`Text` are rendered too."""
+        if text.key.startswith("kb:"):
+            _, topic, field = text.key.split(":", 2)
+            if topic not in self.kb.topics:
+                return text.key
+            if field == "answer":
+                return self.kb.answer(topic, lang)
+            if field == "answer_long":
+                return self.kb.answer(topic, lang, long=True)
+            return self.kb.text(topic, field, lang)
+        params = {k: self.render(v, lang) if isinstance(v, Text) else v for k, v in text.params.items()}
+        template = self.gettext(text.key, lang)
+        try:
+            return _FORMATTER.format(template, **params)
+        except (ValueError, IndexError):  # a broken template must not break a reply
+            return template

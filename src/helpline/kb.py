@@ -1,0 +1,181 @@
+"""The knowledge base: FAQ topics as data under ``locales/kb/`` (format in ``locales/kb/README.md``).
+
+Answers may hold ``{placeholder}`` deployment values (phone numbers, fees, offices). They are filled from the
+deployment file; until an operator sets one, the answer shows a visible ``<label>`` instead, so a gap can never
+be mistaken for a real number.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from helpline.errors import ConfigError, KnowledgeBaseError
+from helpline.messages import LANGUAGES
+
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+SOURCE_PREFIX = {"en": "Source", "ur-Latn": "Source", "ur": "ماخذ"}
+SMS_BUDGET = 2  # the short answer plus its source line must fit this many SMS segments
+
+
+@dataclass(frozen=True)
+class TopicText:
+    """One topic in one language."""
+
+    title: str
+    questions: tuple[str, ...]
+    keywords: Mapping[str, float]
+    short: str
+    long: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A FAQ topic with its stable id, texts per language and sources."""
+
+    id: str
+    urgent: bool
+    related: tuple[str, ...]
+    sources: tuple[Mapping[str, str], ...]
+    texts: Mapping[str, TopicText]
+
+
+@dataclass
+class KnowledgeBase:
+    """All topics, the declared placeholders and the deployment's values for them."""
+
+    topics: dict[str, Topic]
+    placeholders: dict[str, str]  # name -> visible label
+    values: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # found while loading; ``check`` reports them
+
+    def fill(self, text: str) -> str:
+        """Replace every ``{name}`` with the deployment's value, or a visible ``<label>`` when unset."""
+
+        def one(m: re.Match[str]) -> str:
+            name = m.group(1)
+            if self.values.get(name):
+                return self.values[name]
+            return f"<{self.placeholders.get(name, name)}>"
+
+        return PLACEHOLDER.sub(one, text)
+
+    def text(self, topic_id: str, field_name: str, lang: str) -> str:
+        """A topic's field (``title``, ``short``, ``long``, ``source``) in a language, placeholders filled."""
+        topic = self.topics[topic_id]
+        texts = topic.texts.get(lang) or topic.texts["en"]
+        value = getattr(texts, field_name) or (texts.short if field_name == "long" else "")
+        return self.fill(value)
+
+    def answer(self, topic_id: str, lang: str, *, long: bool = False) -> str:
+        """The answer with its source line, as the worker sees it."""
+        body = self.text(topic_id, "long" if long else "short", lang).strip()
+        return f"{body}\n{SOURCE_PREFIX.get(lang, 'Source')}: {self.text(topic_id, 'source', lang)}"
+
+
+def _topic_from(data: dict, path: Path, problems: list[str]) -> Topic | None:
+    tid = data.get("id")
+    if tid != path.stem:
+        problems.append(f"{path.name}: id {tid!r} does not match the file name")
+        return None
+    texts: dict[str, TopicText] = {}
+    for lang in LANGUAGES:
+        sec = data.get(lang)
+        if not isinstance(sec, dict):
+            problems.append(f"{tid}: no [{lang}] section")
+            continue
+        missing = [k for k in ("title", "questions", "keywords", "short", "source") if not sec.get(k)]
+        if missing:
+            problems.append(f"{tid}/{lang}: missing {', '.join(missing)}")
+            continue
+        texts[lang] = TopicText(
+            title=sec["title"].strip(),
+            questions=tuple(sec["questions"]),
+            keywords={str(k): float(v) for k, v in sec["keywords"].items()},
+            short=sec["short"].strip(),
+            long=(sec.get("long") or "").strip() or None,
+            source=sec["source"].strip(),
+        )
+    if "en" not in texts:
+        return None
+    return Topic(
+        id=tid,
+        urgent=bool(data.get("urgent", False)),
+        related=tuple(data.get("related", ())),
+        sources=tuple(data.get("sources", ())),
+        texts=texts,
+    )
+
+
+def load(locales_dir: Path, deployment_file: Path | None = None) -> KnowledgeBase:
+    """Load every topic under ``locales_dir/kb/topics`` and the deployment's placeholder values."""
+    kb_dir = Path(locales_dir) / "kb"
+    problems: list[str] = []
+    placeholders: dict[str, str] = {}
+    shared = kb_dir / "placeholders.toml"
+    if shared.exists():
+        for name, spec in tomllib.loads(shared.read_text("utf-8")).get("placeholders", {}).items():
+            placeholders[name] = spec["label"]
+    topics: dict[str, Topic] = {}
+    for path in sorted((kb_dir / "topics").glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            problems.append(f"{path.name}: not valid TOML: {exc}")
+            continue
+        for name, spec in data.get("placeholders", {}).items():
+            label = spec.get("label", name)
+            if placeholders.setdefault(name, label) != label:
+                problems.append(f"{path.name}: placeholder {{{name}}} declared twice with different labels")
+        topic = _topic_from(data, path, problems)
+        if topic:
+            topics[topic.id] = topic
+    if not topics:
+        raise KnowledgeBaseError([f"no topics found under {kb_dir / 'topics'}"])
+    values: dict[str, str] = {}
+    if deployment_file:
+        try:
+            values = {k: str(v) for k, v in tomllib.loads(Path(deployment_file).read_text("utf-8"))["values"].items()}
+        except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"HELPLINE_DEPLOYMENT_FILE: cannot read a [values] table from {deployment_file}: {exc}")
+    return KnowledgeBase(topics=topics, placeholders=placeholders, values=values, problems=problems)
+
+
+def check(kb: KnowledgeBase, expected_ids: list[str] | None = None) -> list[str]:
+    """Every problem in the base: ids, languages, sources, GSM-7 purity, SMS length, placeholders."""
+    from helpline.sms import count_segments, is_gsm7
+
+    problems = list(kb.problems)
+    for tid in expected_ids or ():
+        if tid not in kb.topics:
+            problems.append(f"{tid}: listed in topics.md but has no file")
+    for tid, topic in kb.topics.items():
+        if not topic.sources:
+            problems.append(f"{tid}: no [[sources]]")
+        for rel in topic.related:
+            if rel not in kb.topics:
+                problems.append(f"{tid}: related topic {rel!r} does not exist")
+        for lang, t in topic.texts.items():
+            for fname in ("title", "short", "long", "source"):
+                value = getattr(t, fname) or ""
+                for name in PLACEHOLDER.findall(value):
+                    if name not in kb.placeholders:
+                        problems.append(f"{tid}/{lang}.{fname}: unknown placeholder {{{name}}}")
+                if lang != "ur" and value and not is_gsm7(kb.fill(value)):
+                    bad = sorted({c for c in kb.fill(value) if not is_gsm7(c)})
+                    problems.append(f"{tid}/{lang}.{fname}: not GSM-7: {bad!r}")
+            if len(t.questions) < 3:
+                problems.append(f"{tid}/{lang}: fewer than 3 example questions")
+            segments = count_segments(kb.answer(tid, lang)).segments
+            if segments > SMS_BUDGET:
+                problems.append(f"{tid}/{lang}: short answer with source needs {segments} SMS (limit {SMS_BUDGET})")
+    return problems
+
+
+def topic_ids_from_markdown(path: Path) -> list[str]:
+    """The topic ids a ``topics.md`` file defines (its ``## `id` `` headings)."""
+    return re.findall(r"^## `([a-z_]+)`", Path(path).read_text("utf-8"), flags=re.M)

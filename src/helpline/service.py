@@ -1,0 +1,170 @@
+"""The one place that does I/O for a conversation turn.
+
+:func:`handle_inbound` runs inside the caller's transaction (it receives a session, never creates one): it
+de-duplicates on the provider's message id, loads the contact's state, steps the pure engine, and stores the new
+state, the inbound and outbound messages and any unanswered question. :func:`run_turn` is the convenience
+wrapper channels use: one transaction per turn, and a concurrent redelivery that loses the race on the unique
+constraint is reported as a duplicate instead of an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from helpline import engine as eng
+from helpline import kb as kb_mod
+from helpline.engine.events import LanguageChanged, ReplyCreated, Unanswered
+from helpline.i18n import I18n, load_catalogs
+from helpline.matcher import Matcher
+from helpline.messages import InboundMessage, Reply
+from helpline.storage.models import Contact, Conversation, Message, UnansweredQuestion
+from helpline.text import normalize
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """The real clock (injected everywhere else)."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Core:
+    """What a turn needs besides the database, built once at start-up and shared by every request."""
+
+    kb: kb_mod.KnowledgeBase
+    matcher: Matcher
+    i18n: I18n
+    default_lang: str = "en"
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def load(cls, locales_dir: Path, deployment_file: Path | None = None, default_lang: str = "en") -> Core:
+        """Read the knowledge base and catalogs from ``locales_dir`` and build the matcher index."""
+        eng.load_flows()
+        kb = kb_mod.load(locales_dir, deployment_file)
+        return cls(kb, Matcher(kb), I18n(load_catalogs(locales_dir), kb, default_lang), default_lang)
+
+    def context(self) -> eng.Context:
+        """A fresh engine context with the clock read once for this turn."""
+        return eng.Context(now=self.clock(), kb=self.kb, matcher=self.matcher, i18n=self.i18n,
+                           default_lang=self.default_lang)
+
+    def render(self, reply: Reply) -> RenderedReply:
+        """Resolve a reply's keys into words in its language."""
+        return RenderedReply(
+            lang=reply.lang,
+            paragraphs=[self.i18n.render(t, reply.lang) for t in reply.parts],
+            menu=[(m.id, self.i18n.render(m.label, reply.lang)) for m in reply.menu],
+        )
+
+
+@dataclass
+class RenderedReply:
+    """A reply in words, ready for a channel to lay out (numbered lines on SMS, buttons on Telegram)."""
+
+    lang: str
+    paragraphs: list[str]
+    menu: list[tuple[str, str]] = field(default_factory=list)
+
+    def plain(self) -> str:
+        """The channel-neutral text form stored in the message log: paragraphs, then a numbered menu."""
+        lines = "\n".join(f"{i} {label}" for i, (_, label) in enumerate(self.menu, 1))
+        return "\n\n".join(p for p in [*self.paragraphs, lines] if p)
+
+
+@dataclass
+class TurnResult:
+    """What a turn produced for the channel to send."""
+
+    replies: list[RenderedReply]
+    duplicate: bool = False
+    contact_id: int | None = None
+    opted_out: bool = False
+
+
+def _contact(session: Session, msg: InboundMessage, now: datetime) -> Contact:
+    query = select(Contact).where(Contact.address == msg.address).with_for_update()
+    contact = session.scalars(query).one_or_none()
+    if contact is None:
+        contact = Contact(address=msg.address, channel=msg.channel, created_at=now, last_seen_at=now)
+        session.add(contact)
+        session.flush()
+    contact.last_seen_at = now
+    return contact
+
+
+def _already_seen(session: Session, msg: InboundMessage) -> Message | None:
+    if not msg.provider_id:
+        return None
+    query = select(Message).where(
+        Message.channel == msg.channel, Message.direction == "in", Message.provider_id == msg.provider_id
+    )
+    return session.scalars(query).one_or_none()
+
+
+def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnResult:
+    """Process one inbound message inside the caller's transaction."""
+    seen = _already_seen(session, msg)
+    if seen is not None:
+        log.info("duplicate inbound %s/%s ignored", msg.channel, msg.provider_id)
+        return TurnResult(replies=[], duplicate=True, contact_id=seen.contact_id)
+    ctx = core.context()
+    contact = _contact(session, msg, ctx.now)
+    inbound = Message(contact_id=contact.id, direction="in", channel=msg.channel, provider_id=msg.provider_id,
+                      text=msg.text or "", created_at=ctx.now)
+    session.add(inbound)
+    session.flush()  # a concurrent redelivery fails here, on the unique constraint, before any other work
+    conversation = session.get(Conversation, contact.id)
+    state = dict(conversation.state) if conversation else {}
+    if not state.get("lang") and contact.language:
+        state["lang"] = contact.language
+    new_state, events = eng.step(state, msg, ctx)
+    replies: list[RenderedReply] = []
+    for event in events:
+        if isinstance(event, ReplyCreated):
+            rendered = core.render(event.reply)
+            replies.append(rendered)
+            session.add(Message(contact_id=contact.id, direction="out", channel=msg.channel, reply_to_id=inbound.id,
+                                text=rendered.plain(), lang=rendered.lang, status="created", created_at=ctx.now))
+        elif isinstance(event, LanguageChanged):
+            contact.language = event.lang
+        elif isinstance(event, Unanswered):
+            session.add(UnansweredQuestion(contact_id=contact.id, text=event.text, normalized=normalize(event.text)[:500],
+                                           lang=event.lang, best_topic=event.best_topic, best_score=event.score,
+                                           created_at=ctx.now))
+    inbound.lang = new_state.get("lang")
+    if conversation is None:
+        session.add(Conversation(contact_id=contact.id, state=new_state, updated_at=ctx.now))
+    else:
+        conversation.state = new_state
+        conversation.updated_at = ctx.now
+    session.flush()
+    return TurnResult(replies=replies, contact_id=contact.id, opted_out=contact.opted_out)
+
+
+def run_turn(sessions: sessionmaker[Session], msg: InboundMessage, core: Core) -> TurnResult:
+    """One turn in its own transaction; a redelivery racing the first delivery is reported as a duplicate."""
+    for attempt in range(2):
+        try:
+            with sessions.begin() as session:
+                return handle_inbound(session, msg, core)
+        except IntegrityError as exc:
+            if msg.provider_id and "provider" in str(exc.orig).lower() or _is_duplicate(sessions, msg):
+                return TurnResult(replies=[], duplicate=True)
+            if attempt:  # the contact row raced too (two first messages at once); the retry finds it
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_duplicate(sessions: sessionmaker[Session], msg: InboundMessage) -> bool:
+    with sessions() as session:
+        return _already_seen(session, msg) is not None

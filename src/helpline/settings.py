@@ -1,0 +1,127 @@
+"""Every setting in one typed object, read from ``HELPLINE_*`` environment variables or a ``.env`` file.
+
+Settings are read when :func:`load_settings` is called (at start-up or in ``create_app``), never at import.
+Secrets are :class:`~pydantic.SecretStr` and the database password is masked, so neither ``repr`` nor ``str``
+of a :class:`Settings` (and therefore no log line) ever shows them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from helpline.errors import ConfigError
+
+ENV_PREFIX = "HELPLINE_"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+_PG_SCHEMES = re.compile(r"^(postgres|postgresql)://")
+_URL_PASSWORD = re.compile(r"^(?P<head>[^:/?#]+://[^:/?#@]*:)(?P<password>[^/?#]*)(?P<tail>@)")
+_QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<password>[^&#]*)", re.IGNORECASE)
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets ``field``, e.g. ``HELPLINE_SMS_SEGMENT_BUDGET``."""
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any password (in the user part or a ``password=`` query parameter) replaced by ``***``."""
+    url = _URL_PASSWORD.sub(r"\g<head>***\g<tail>", url)
+    return _QUERY_PASSWORD.sub(r"\g<head>***", url)
+
+
+class Settings(BaseSettings):
+    """The helpline's configuration; build it with :func:`load_settings` to get a :class:`ConfigError` on bad input."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",  # relative to the working directory, read at construction; a missing file is fine
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # HELPLINE_X= counts as unset, so require() treats it as missing
+        extra="ignore",
+    )
+
+    database_url: str = Field(
+        "sqlite:///helpline.db",
+        description="SQLAlchemy URL; SQLite file in the working directory by default, or postgresql+psycopg://...",
+    )
+    locales_dir: Path = Field(REPO_ROOT / "locales", description="Folder holding the knowledge base and messages.")
+    deployment_file: Path | None = Field(
+        None, description="TOML file whose [values] table fills knowledge-base placeholders (phone numbers, ...)."
+    )
+    default_language: Literal["en", "ur", "ur-Latn"] = Field(
+        "en", description="Language for contacts who have not chosen one (BCP 47)."
+    )
+    sms_segment_budget: int = Field(2, ge=1, le=10, description="Most SMS segments one reply may use.")
+    log_level: str = Field("INFO", description="Python logging level name.")
+    public_url: str | None = Field(None, description="Public base URL of the web app, for webhook signatures.")
+    twilio_account_sid: str | None = Field(None, description="Twilio account SID (AC...).")
+    twilio_auth_token: SecretStr | None = Field(None, description="Twilio auth token; signs webhooks and REST calls.")
+    twilio_from: str | None = Field(None, description="Sender: Twilio phone number (E.164) or messaging service SID.")
+    telegram_token: SecretStr | None = Field(None, description="Telegram bot token from @BotFather.")
+    telegram_secret: SecretStr | None = Field(
+        None, description="Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token on webhook calls."
+    )
+    telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _psycopg_driver(cls, value: str) -> str:
+        """Rewrite ``postgres://`` and ``postgresql://`` (as hosting platforms hand them out) to psycopg 3."""
+        return _PG_SCHEMES.sub("postgresql+psycopg://", value.strip())
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """Accept a logging level name in any case; store it upper-case."""
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"should be one of {', '.join(LOG_LEVELS)}")
+        return level
+
+    @property
+    def database_url_masked(self) -> str:
+        """The database URL with its password replaced by ``***``, safe to log."""
+        return mask_url(self.database_url)
+
+    def __repr_args__(self) -> Any:
+        """Fields for ``repr``/``str``, with the database password masked (secrets mask themselves)."""
+        for name, value in super().__repr_args__():
+            yield name, self.database_url_masked if name == "database_url" else value
+
+    def require(self, *names: str, purpose: str = "this feature") -> None:
+        """Raise :class:`ConfigError` naming every listed optional setting that is unset or empty."""
+        missing = []
+        for name in names:
+            if name not in type(self).model_fields:
+                raise ValueError(f"unknown setting {name!r}")
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if value is None or value == "":
+                missing.append(env_name(name))
+        if missing:
+            verb = "is" if len(missing) == 1 else "are"
+            raise ConfigError(f"{', '.join(missing)} {verb} required for {purpose}")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings from the environment and ``.env``; keyword overrides win; raise ConfigError if invalid."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        # Name the variable, never echo the input: it may be a secret. ``from None`` keeps the
+        # ValidationError (which does echo it) out of tracebacks and logs.
+        problems = [f"{_error_variable(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise ConfigError("; ".join(problems)) from None
+
+
+def _error_variable(loc: tuple[Any, ...]) -> str:
+    """The ``HELPLINE_*`` name for a pydantic error location such as ``('sms_segment_budget',)``."""
+    return env_name(str(loc[0])) if loc else "settings"

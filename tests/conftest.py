@@ -1,0 +1,93 @@
+"""Shared fixtures: settings, and a database per test on SQLite and (when configured) PostgreSQL.
+
+PostgreSQL runs when ``HELPLINE_TEST_POSTGRES_URL`` is set, e.g.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``; each test gets a fresh schema, dropped afterwards.
+Unset, the PostgreSQL cases are skipped, except on CI (``CI=true``), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from helpline.settings import Settings, env_name, load_settings
+from helpline.storage.db import make_engine, make_session_factory, upgrade
+
+POSTGRES_ENV = "HELPLINE_TEST_POSTGRES_URL"
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """No HELPLINE_* setting from the developer's shell, and a working directory without a ``.env``."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(env_name(name), raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(clean_env: None, tmp_path) -> Settings:
+    """Default settings with the database in a temporary SQLite file."""
+    return load_settings(database_url=f"sqlite:///{tmp_path / 'helpline.db'}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """URL of an empty database: a temporary SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'helpline.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """Create a randomly named schema, yield a URL whose search_path is that schema, then drop it."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{POSTGRES_ENV} is not set; CI must run the PostgreSQL tests", pytrace=False)
+        pytest.skip(f"set {POSTGRES_ENV} to run against PostgreSQL")
+    schema = f"test_{secrets.token_hex(6)}"
+    admin = make_engine(base)
+    try:
+        try:
+            with admin.begin() as connection:
+                connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        except OperationalError as exc:
+            pytest.fail(f"{POSTGRES_ENV} is set but PostgreSQL is unreachable: {exc.orig}", pytrace=False)
+        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+        with admin.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the parametrized database, migrated to head with Alembic."""
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """The application's session factory, bound to the test database."""
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One session; uncommitted work is rolled back when the test ends."""
+    with session_factory() as session:
+        yield session
