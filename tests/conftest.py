@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime, timezone
 from collections.abc import Iterator
 
 import pytest
@@ -91,3 +92,19 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     """One session; uncommitted work is rolled back when the test ends."""
     with session_factory() as session:
         yield session
+
+
+# -- the conversation core, built once: loading the knowledge base and indexing it is the slow part ---------
+
+FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="session")
+def core():
+    """The real knowledge base, catalogs and matcher, with a fixed clock."""
+    from helpline.service import Core
+    from helpline.settings import REPO_ROOT
+
+    loaded = Core.load(REPO_ROOT / "locales")
+    loaded.clock = lambda: FIXED_NOW
+    return loaded

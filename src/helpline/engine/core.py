@@ -5,7 +5,8 @@ State (plain JSON, stored per contact)::
     {"lang": "ur-Latn",          # language of the last reply
      "flow": "faq", "step": "ask", "data": {...},   # the active flow, if any
      "history": [{"flow":..., "step":..., "data":...}],  # for BACK
-     "menu": [["faq", "menu.faq", {}], ...]}         # the last menu shown: typed numbers map onto it
+     "menu": [["faq", "menu.faq", {}], ...],        # the last menu shown: typed numbers map onto it
+     "turns": 12}                                    # messages handled so far
 
 Order of a turn: the language of the message → a menu choice (button or typed number/label) → global words
 (menu/0, back, help, language in all three languages) → the active flow → flows that intercept free text (e.g.
@@ -200,6 +201,7 @@ class Turn:
     def finish(self) -> tuple[dict[str, Any], list[Event]]:
         """Close the turn: one reply event, the menu remembered, the new state."""
         self.state["lang"] = self.lang
+        self.state["turns"] = int(self.state.get("turns") or 0) + 1
         if self._parts or self._menu:
             menu = tuple(self._menu or ())
             self.events.append(ReplyCreated(Reply(self.lang, tuple(self._parts), menu)))
@@ -218,7 +220,7 @@ def _global_word(norm: str) -> str | None:
 def step(state: dict[str, Any], msg: InboundMessage, ctx: Context) -> tuple[dict[str, Any], list[Event]]:
     """Advance one contact's conversation by one inbound message."""
     turn = Turn(state, msg, ctx)
-    _dispatch(turn, first_contact=not state)
+    _dispatch(turn, first_contact=not state.get("turns"))
     return turn.finish()
 
 

@@ -1,0 +1,1 @@
+"""Telegram channel ring: python-telegram-bot transport."""

@@ -1,0 +1,185 @@
+"""The ``helpline`` command: database, knowledge base, FAQ matching and the local chat.
+
+Commands import what they need when they run, so ``helpline --help`` stays fast and the core never pulls in a
+channel SDK it does not use.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from helpline.errors import ConfigError, HelplineError
+from helpline.settings import REPO_ROOT, Settings, load_settings
+
+SHARED_TOPICS = REPO_ROOT.parent / "shared" / "knowledge" / "topics.md"
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _core(settings: Settings):  # -> helpline.service.Core
+    from helpline.service import Core
+
+    try:
+        return Core.load(settings.locales_dir, settings.deployment_file, settings.default_language)
+    except HelplineError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _sessions(settings: Settings):  # -> sessionmaker
+    """A session factory on the configured database; a SQLite file is created and upgraded by itself."""
+    from helpline.storage import db
+
+    engine = db.make_engine(settings.database_url)
+    if engine.dialect.name == "sqlite":
+        db.upgrade(engine)
+    elif not db.is_up_to_date(engine):
+        raise click.ClickException("the database schema is not up to date: run `helpline db upgrade`")
+    return db.make_session_factory(engine)
+
+
+@click.group()
+@click.version_option(package_name="helpline")
+def main() -> None:
+    """Helpline for Pakistani migrant workers: FAQ answers, complaints and status checks."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+# -- database ---------------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    from helpline.storage import db as storage
+
+    settings = _settings()
+    storage.upgrade(settings.database_url, revision)
+    click.echo(f"database at {settings.database_url_masked} is at {revision}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the database's schema revision."""
+    from helpline.storage import db as storage
+
+    engine = storage.make_engine(_settings().database_url)
+    click.echo(storage.current_revision(engine) or "(empty)")
+    engine.dispose()
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
+def db_revision(message: str, empty: bool) -> None:
+    """Create a new migration from the difference between the models and the database."""
+    from helpline.storage import db as storage
+
+    click.echo(storage.revision(message, autogenerate=not empty, url=_settings().database_url))
+
+
+# -- knowledge base ---------------------------------------------------------------------------------------
+
+
+@main.group()
+def kb() -> None:
+    """The FAQ knowledge base under locales/kb."""
+
+
+@kb.command("check")
+@click.option("--topics-md", type=click.Path(path_type=Path), default=None,
+              help="A topics.md whose topic ids must all be covered (default: ../shared/knowledge/topics.md).")
+def kb_check(topics_md: Path | None) -> None:
+    """Validate every topic: ids, languages, sources, GSM-7 purity, SMS length, placeholders."""
+    from helpline import kb as kb_mod
+
+    settings = _settings()
+    base = kb_mod.load(settings.locales_dir, settings.deployment_file)
+    topics_md = topics_md or (SHARED_TOPICS if SHARED_TOPICS.exists() else None)
+    expected = kb_mod.topic_ids_from_markdown(topics_md) if topics_md else None
+    problems = kb_mod.check(base, expected)
+    for problem in problems:
+        click.echo(problem)
+    unset = sorted(n for n in base.placeholders if not base.values.get(n))
+    click.echo(f"{len(base.topics)} topics, {len(problems)} problem(s); "
+               f"{len(unset)} placeholder(s) not set by the deployment: {', '.join(unset) or 'none'}")
+    if problems:
+        sys.exit(1)
+
+
+# -- FAQ matching -----------------------------------------------------------------------------------------
+
+
+@main.group()
+def faq() -> None:
+    """FAQ matching, for people and for scripts."""
+
+
+def _match_record(matcher, text: str) -> dict:
+    m = matcher.match(text)
+    topic = m.topic if m.decision != "none" else None
+    return {"text": text, "topic": topic, "score": round(m.score, 4), "lang": m.lang,
+            "decision": m.decision, "suggestions": list(m.suggestions)}
+
+
+@faq.command("match")
+@click.option("--jsonl", is_flag=True, required=True, help="One message per stdin line → one JSON object per line.")
+def faq_match(jsonl: bool) -> None:
+    """Match messages from stdin: {"text", "topic" (id or null), "score", "lang"} per line."""
+    from helpline.matcher import Matcher
+
+    core = _core(_settings())
+    matcher: Matcher = core.matcher
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        click.echo(json.dumps(_match_record(matcher, text), ensure_ascii=False))
+
+
+@faq.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--show-errors", is_flag=True, help="List the rows it got wrong.")
+def faq_eval(file: Path, show_errors: bool) -> None:
+    """Top-1 accuracy per language and the share of NONE rows declined, for a TSV (text, expected_topic, lang)."""
+    from helpline.evaluation import evaluate, read_tsv
+
+    core = _core(_settings())
+    report = evaluate(core.matcher, read_tsv(file))
+    click.echo(report.format(show_errors=show_errors))
+
+
+# -- local chat -------------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--channel", type=click.Choice(["sms", "telegram"]), default="sms", show_default=True,
+              help="Which channel's view to show: SMS (encoding and segments) or Telegram (buttons).")
+@click.option("--lang", type=click.Choice(["en", "ur", "ur-Latn"]), default=None, help="Start in this language.")
+@click.option("--address", default="local", show_default=True, help="Who you are (one conversation per address).")
+def chat(channel: str, lang: str | None, address: str) -> None:
+    """Talk to the helpline in the terminal, through the same service and database as production.
+
+    Interactive on a terminal; with piped stdin, one message per line.
+    """
+    from helpline.chat import run_chat
+
+    settings = _settings()
+    run_chat(_core(settings), _sessions(settings), settings, channel=channel, lang=lang, address=address)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

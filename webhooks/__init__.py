@@ -1,0 +1,1 @@
+"""HTTP channel ring: the Flask app and the Twilio SMS channel."""
