@@ -29,6 +29,8 @@ from helpline.lang import detect
 from helpline.text import normalize, tokens
 
 Decision = Literal["answer", "suggest", "none"]
+FUZZY_DISCOUNT = 0.85  # a word matched by spelling is weaker evidence than the word itself
+PHRASE_SLACK = 2  # how many other words may stand between a multi-word term's words
 
 
 @dataclass(frozen=True)
@@ -142,12 +144,13 @@ class Matcher:
         if word in self._vocab:
             hits[word] = 1.0
         if len(word) >= 4:
-            cutoff = 80 if len(word) < 7 else 75
+            # Short words need a closer spelling: "btana" must not become "bana", nor "cricket" "ticket".
+            cutoff = 90 if len(word) <= 5 else 85 if len(word) <= 7 else 80
             pool: list[str] = []
             for length in range(len(word) - 2, len(word) + 3):
                 pool.extend(self._vocab_by_len.get(length, ()))
             for cand, score, _ in process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4):
-                hits.setdefault(cand, score / 100)
+                hits.setdefault(cand, FUZZY_DISCOUNT * score / 100)
         return tuple(hits.items())
 
     def scores(self, text: str) -> list[tuple[str, float]]:
@@ -170,7 +173,10 @@ class Matcher:
             if any(s is None for s in sims):
                 continue
             sim = min(s[0] for s in sims)  # type: ignore[index]
-            used = frozenset(s[1] for s in sims)  # type: ignore[index]
+            positions = [s[1] for s in sims]  # type: ignore[index]
+            if max(positions) - min(positions) > len(term.words) + PHRASE_SLACK:
+                continue  # a phrase's words must stand near each other, in any order
+            used = frozenset(positions)
             value = term.weight * self._term_idf[i] * sim * sim * (1 + 0.5 * (len(term.words) - 1))
             key = (term.topic, used)
             credited[key] = max(credited.get(key, 0.0), value)

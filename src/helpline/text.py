@@ -99,7 +99,7 @@ ROMAN_VARIANTS: dict[str, tuple[str, ...]] = {
 }
 _ROMAN_CANON: dict[str, str] = {v: k for k, vs in ROMAN_VARIANTS.items() for v in vs}
 
-STOP_WORDS: frozenset[str] = frozenset(
+_STOP_WORDS_AS_TYPED = frozenset(
     """
     a an the i me my mine we our you your he she it its they them their this that these those is am are was were
     be been being do does did have has had to of in on at for from by with about as or and but if so not no yes
@@ -109,9 +109,13 @@ STOP_WORDS: frozenset[str] = frozenset(
     apna apni apne mera meri mere hum hamara hamari ye yeh wo woh is us un in jo kuch koi kab kaise kahan kyun
     kaun kitna kitni kitne karna karni kar karo karen karein krdo kardo raha rahi rahe gaya gayi hua hui howa
     sakta sakti sakte chahiye bhai sahab sahib jee ji please salam hun hoon hy
+    ga gi ge ab abhi jab tab yahan wahan wala wali wale walon batana btana bata batao btao bataen bataye hoga
+    hogi hoge jaye jaega jayega jayegi krun karun mat warna wrna pare parega pari lagta lagti chahta chahti
+    yar yaar sab log tum ap aap unki unka unke uski uska uske iski iska iske kisi kis kya
     کا کی کے کو سے میں ہے ہیں ہو تھا تھی تھے نے بھی اور یا تو تم آپ اپنا اپنی اپنے میرا میری میرے ہم یہ وہ اس
     ان جو کچھ کوئی کب کیسے کہاں کیوں کون کتنا کتنی کتنے کیا کرنا کرنی کر کریں رہا رہی رہے گیا گئی ہوا ہوئی
-    سکتا سکتی سکتے چاہیے پر ہوں جی صاحب
+    سکتا سکتی سکتے چاہیے پر ہوں جی صاحب گا گی گے اب ابھی جب تب یہاں وہاں والا والی والے والوں بتائیں بتا
+    بتاو بتاؤ ہوگا ہوگی جائے جائیں گیا لگتا لگتی چاہتا چاہتی سب لوگ ان کی ان کا اس کا کسی کس ہمیں مجھے
     """.split()
 )
 
@@ -132,6 +136,10 @@ def normalize(text: str) -> str:
     """The matching form of a text: folded, punctuation removed, Roman Urdu variants canonical."""
     words = _NON_WORD.sub(" ", fold(text)).split()
     return " ".join(_canon_token(w) for w in words)
+
+
+STOP_WORDS: frozenset[str] = frozenset(w for typed in _STOP_WORDS_AS_TYPED for w in normalize(typed).split())
+"""Function words of the three languages, in normalised form, that carry no topic."""
 
 
 def tokens(text: str) -> list[str]:
