@@ -47,7 +47,7 @@ def test_chat_starts_in_the_requested_language(runner):
 
 
 def test_faq_match_jsonl(runner):
-    result = runner.invoke(main, ["faq", "match", "--jsonl"], input="salam\nhundi se paise bhejna\n\n")
+    result = runner.invoke(main, ["faq", "match", "--jsonl"], input="salam\nhundi khatarnak hai kya\n\n")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert len(rows) == 3

@@ -39,13 +39,17 @@ def test_unset_placeholders_are_visible_and_set_ones_are_filled(core, tmp_path):
 
 def test_no_answer_invents_a_phone_number(core):
     """Phone numbers in answers must come from placeholders; only numbers that topics.md gives are allowed."""
-    allowed = set(re.findall(r"\+?\d[\d -]{7,}\d", SHARED_TOPICS.read_text("utf-8"))) if SHARED_TOPICS.exists() else set()
+    if not SHARED_TOPICS.exists():
+        pytest.skip("../shared/knowledge/topics.md is not beside this checkout")
+    allowed = set(re.findall(r"\+?\d[\d -]{7,}\d", SHARED_TOPICS.read_text("utf-8")))
     allowed = {re.sub(r"\D", "", n) for n in allowed}
     for topic in core.kb.topics.values():
         for text in topic.texts.values():
             for field in (text.short, text.long or ""):
                 for number in re.findall(r"\+?\d[\d -]{7,}\d", field):
-                    assert re.sub(r"\D", "", number) in allowed, f"{topic.id}: {number} is not from topics.md"
+                    digits = re.sub(r"\D", "", number)
+                    if len(digits) >= 9:  # phone-number length; "2021-2023" is a year range
+                        assert digits in allowed, f"{topic.id}: {number} is not from topics.md"
 
 
 def test_broken_files_are_reported_not_crashed(tmp_path):

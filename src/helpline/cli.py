@@ -51,7 +51,10 @@ def _sessions(settings: Settings):  # -> sessionmaker
 @click.version_option(package_name="helpline")
 def main() -> None:
     """Helpline for Pakistani migrant workers: FAQ answers, complaints and status checks."""
+    from helpline.privacy import install_log_masking
+
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_log_masking()
 
 
 # -- database ---------------------------------------------------------------------------------------------

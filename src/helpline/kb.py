@@ -52,6 +52,7 @@ class KnowledgeBase:
     placeholders: dict[str, str]  # name -> visible label
     values: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # found while loading; ``check`` reports them
+    out_of_scope: dict[str, float] = field(default_factory=dict)  # terms of subjects the helpline declines
 
     def fill(self, text: str) -> str:
         """Replace every ``{name}`` with the deployment's value, or a visible ``<label>`` when unset."""
@@ -142,7 +143,12 @@ def load(locales_dir: Path, deployment_file: Path | None = None) -> KnowledgeBas
             values = {k: str(v) for k, v in tomllib.loads(Path(deployment_file).read_text("utf-8"))["values"].items()}
         except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"HELPLINE_DEPLOYMENT_FILE: cannot read a [values] table from {deployment_file}: {exc}")
-    return KnowledgeBase(topics=topics, placeholders=placeholders, values=values, problems=problems)
+    out_of_scope: dict[str, float] = {}
+    declined = kb_dir / "out_of_scope.toml"
+    if declined.exists():
+        out_of_scope = {str(k): float(v) for k, v in tomllib.loads(declined.read_text("utf-8"))["terms"].items()}
+    return KnowledgeBase(topics=topics, placeholders=placeholders, values=values, problems=problems,
+                         out_of_scope=out_of_scope)
 
 
 def check(kb: KnowledgeBase, expected_ids: list[str] | None = None) -> list[str]:

@@ -30,7 +30,9 @@ from helpline.text import normalize, tokens
 
 Decision = Literal["answer", "suggest", "none"]
 FUZZY_DISCOUNT = 0.85  # a word matched by spelling is weaker evidence than the word itself
+PHRASE_BONUS = 0.25  # extra weight per additional word of a multi-word term
 PHRASE_SLACK = 2  # how many other words may stand between a multi-word term's words
+OUT_OF_SCOPE = "(out of scope)"  # the pseudo-topic of subjects the helpline declines (locales/kb/out_of_scope.toml)
 
 
 @dataclass(frozen=True)
@@ -67,8 +69,19 @@ def content_words(text: str) -> list[str]:
     """Stemmed content words of a text, in order, without repeats."""
     seen: dict[str, None] = {}
     for w in tokens(text):
-        seen.setdefault(stem(w), None)
+        if not w.isdigit():  # a bare number ("1234", a ticket or a phone) names no topic
+            seen.setdefault(stem(w), None)
     return list(seen)
+
+
+def _term_words(items: Iterable[tuple[str, float]]) -> dict[tuple[str, ...], float]:
+    """Key terms as tuples of content words (the best weight where two spellings normalise alike)."""
+    best: dict[tuple[str, ...], float] = {}
+    for phrase, weight in items:
+        words = tuple(content_words(phrase)) or tuple(stem(w) for w in normalize(phrase).split())
+        if words:
+            best[words] = max(best.get(words, 0.0), weight)
+    return best
 
 
 @dataclass
@@ -95,15 +108,16 @@ class Matcher:
         self._by_word: dict[str, list[int]] = defaultdict(list)
         self._questions: list[list[str]] = []  # normalised example questions per topic
         q_words: list[dict[str, int]] = []
+        # Out-of-scope subjects are one more pseudo-topic, scored like the others and never answered.
+        self._declined = n
+        self._terms.extend(_Term(n, w, weight) for w, weight in _term_words(kb.out_of_scope.items()).items())
         for ti, tid in enumerate(self.topic_ids):
             best: dict[tuple[str, ...], float] = {}
             counts: dict[str, int] = defaultdict(int)
             questions: list[str] = []
             for text in kb.topics[tid].texts.values():
-                for phrase, weight in text.keywords.items():
-                    words = tuple(content_words(phrase)) or tuple(stem(w) for w in normalize(phrase).split())
-                    if words:
-                        best[words] = max(best.get(words, 0.0), weight)
+                for words, weight in _term_words(text.keywords.items()).items():
+                    best[words] = max(best.get(words, 0.0), weight)
                 for q in (*text.questions, text.title):
                     questions.append(normalize(q))
                     for w in content_words(q):
@@ -115,8 +129,8 @@ class Matcher:
         # How many topics use a term / a question word: rare ones are better evidence.
         term_df: dict[tuple[str, ...], int] = defaultdict(int)
         for term in self._terms:
-            term_df[term.words] += 1
-        self._term_idf = [math.log(1 + n / term_df[t.words]) / math.log(1 + n) for t in self._terms]
+            term_df[term.words] += 1 if term.topic != self._declined else 0
+        self._term_idf = [math.log(1 + n / max(1, term_df[t.words])) / math.log(1 + n) for t in self._terms]
         for i, term in enumerate(self._terms):
             for w in set(term.words):
                 self._by_word[w].append(i)
@@ -164,9 +178,9 @@ class Matcher:
                 if sim > hit.get(v, (0.0, -1))[0]:
                     hit[v] = (sim, qi)
         raw: dict[int, float] = defaultdict(float)
-        # Key terms: a term counts when all its words are present; per topic, each set of query words is
-        # credited once (its best term), so spelling variants of one word do not add up.
-        credited: dict[tuple[int, frozenset[int]], float] = {}
+        # Key terms: a term counts when all its words are present. Per topic, each query word is credited to
+        # one term only (the most valuable first), so spelling variants and overlapping phrases do not add up.
+        found: list[tuple[float, int, frozenset[int]]] = []
         for i in {i for v in hit for i in self._by_word.get(v, ())}:
             term = self._terms[i]
             sims = [hit.get(w) for w in term.words]
@@ -177,11 +191,13 @@ class Matcher:
             if max(positions) - min(positions) > len(term.words) + PHRASE_SLACK:
                 continue  # a phrase's words must stand near each other, in any order
             used = frozenset(positions)
-            value = term.weight * self._term_idf[i] * sim * sim * (1 + 0.5 * (len(term.words) - 1))
-            key = (term.topic, used)
-            credited[key] = max(credited.get(key, 0.0), value)
-        for (ti, _), value in credited.items():
-            raw[ti] += self.KEYWORD_SCALE * value
+            value = term.weight * self._term_idf[i] * sim * sim * (1 + PHRASE_BONUS * (len(term.words) - 1))
+            found.append((value, term.topic, used))
+        taken: dict[int, set[int]] = defaultdict(set)
+        for value, ti, used in sorted(found, key=lambda f: f[0], reverse=True):
+            if not used & taken[ti]:
+                taken[ti] |= used
+                raw[ti] += self.KEYWORD_SCALE * value
         # Words shared with example questions.
         q_best: dict[tuple[int, int], float] = {}
         for v, (sim, qi) in hit.items():
@@ -196,11 +212,13 @@ class Matcher:
         norm = normalize(text)
         leaders = sorted(raw, key=raw.__getitem__, reverse=True)[: self.RERANK_TOP]
         for ti in leaders:
+            if ti == self._declined:
+                continue
             best = process.extractOne(norm, self._questions[ti], scorer=fuzz.token_set_ratio)
             if best:
                 raw[ti] += self.RERANK_WEIGHT * max(0.0, best[1] / 100 - 0.5) * 2
         ranked = sorted(raw.items(), key=lambda kv: kv[1], reverse=True)
-        return [(self.topic_ids[ti], s) for ti, s in ranked]
+        return [(self.topic_ids[ti] if ti != self._declined else OUT_OF_SCOPE, s) for ti, s in ranked]
 
     def confidence(self, raw: float) -> float:
         """Map a raw score to 0..1."""
@@ -210,6 +228,9 @@ class Matcher:
         """Decide: one answer, up to three suggestions, or none."""
         lang = detect(text)
         ranked = self.scores(text)
+        if ranked and ranked[0][0] == OUT_OF_SCOPE:
+            return Match("none", None, 0.0, (), lang)
+        ranked = [kv for kv in ranked if kv[0] != OUT_OF_SCOPE]
         if not ranked:
             return Match("none", None, 0.0, (), lang)
         top_id, top_raw = ranked[0]

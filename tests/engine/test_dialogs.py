@@ -18,7 +18,7 @@ def test_english_first_contact_menu_and_answer(core):
 def test_roman_urdu_greeting_and_question(core):
     dialog = transcript(core, [
         ("salam", ["khush aamdeed", "1 Sawal poochein"]),
-        ("hundi se paise bhejna theek hai kya", ["@hundi_hawala_risks", "Source:"]),
+        ("hundi khatarnak hai kya", ["@hundi_hawala_risks", "Source:"]),
     ])
     assert dialog.lang == "ur-Latn"
 
@@ -107,7 +107,7 @@ def test_close_call_offers_numbered_suggestions_and_a_number_picks_one(core):
 
 def test_full_answer_on_request(core):
     dialog = Dialog(core)
-    reply = dialog.say("is hundi safe for sending money home")
+    reply = dialog.say("hawala hundi ka risk")
     assert dialog.answered == ["hundi_hawala_risks"]
     if "Full answer" in reply:
         full = dialog.say("1")

@@ -1,0 +1,58 @@
+"""Masking personal numbers: CNIC, passport and phone numbers, wherever they appear in text.
+
+Used by logging (every record passes :class:`MaskingFilter`) and, later, by the staff console and exports.
+Masks keep just enough to tell records apart: ``35202-*******-1``, ``AB*****67``, ``+92*******67``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# A CNIC is 13 digits, written 5-7-1 with or without dashes.
+_CNIC = re.compile(r"(?<![\d+])(\d{5})[- ]?(\d{7})[- ]?(\d)(?!\d)")
+# Pakistani passport numbers: two letters and seven digits (e.g. AB1234567).
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})(\d{5})(\d{2})(?![A-Za-z0-9])")
+# Phone numbers: an optional +, then 9-15 digits, possibly grouped by spaces, dashes or dots.
+_PHONE = re.compile(r"(?<![\w+])(\+?)(\d[\d .-]{7,18}\d)(?![\w])")
+
+
+_DIGITS = str.maketrans({**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}})
+
+
+def _mask_phone(m: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", m.group(2))
+    if not 9 <= len(digits) <= 15:
+        return m.group(0)
+    keep = 2 if m.group(1) or digits.startswith("0") else 0
+    head = digits[:keep]
+    return f"{m.group(1)}{head}{'*' * (len(digits) - keep - 2)}{digits[-2:]}"
+
+
+def mask(text: str) -> str:
+    """The text with every CNIC, passport and phone number masked (Urdu digits included)."""
+    if not text:
+        return text
+    text = text.translate(_DIGITS)
+    text = _CNIC.sub(lambda m: f"{m.group(1)}-*******-{m.group(3)}", text)
+    text = _PASSPORT.sub(lambda m: f"{m.group(1).upper()}*****{m.group(3)}", text)
+    return _PHONE.sub(_mask_phone, text)
+
+
+class MaskingFilter(logging.Filter):
+    """A logging filter that masks personal numbers in every record's message and arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask(str(record.msg))
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(mask(a) if isinstance(a, str) else a for a in args)
+        return True
+
+
+def install_log_masking(logger: logging.Logger | None = None) -> None:
+    """Mask personal numbers in everything the given (default: root) logger's handlers write."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())

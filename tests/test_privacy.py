@@ -1,0 +1,42 @@
+"""Personal numbers are masked in logs (and, later, on screens and in exports)."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpline.privacy import MaskingFilter, mask
+
+
+@pytest.mark.parametrize(("raw", "masked"), [
+    ("my cnic is 35202-1234567-1", "my cnic is 35202-*******-1"),
+    ("3520212345671", "35202-*******-1"),
+    ("۳۵۲۰۲۱۲۳۴۵۶۷۱", "35202-*******-1"),
+    ("passport AB1234567 held", "passport AB*****67 held"),
+    ("call +92 300 1234567", "call +92********67"),
+    ("0300-1234567", "03*******67"),
+    ("tel:+923001234567", "tel:+92********67"),
+])
+def test_numbers_are_masked(raw, masked):
+    assert mask(raw) == masked
+
+
+@pytest.mark.parametrize("text", ["STATUS 77120", "3 mahine se", "1800 riyal", "2024", "REF AB12C"])
+def test_ordinary_numbers_stay(text):
+    assert mask(text) == text
+
+
+def test_log_records_are_masked(caplog):
+    logger = logging.getLogger("helpline.test")
+    logger.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO, logger="helpline.test"):
+        logger.info("contact %s said cnic %s", "tel:+923001234567", "35202-1234567-1")
+    assert "1234567" not in caplog.text and "35202-*******-1" in caplog.text
+
+
+@given(st.from_regex(r"\d{5}-?\d{7}-?\d", fullmatch=True))
+def test_no_cnic_survives(cnic):
+    assert cnic.replace("-", "")[5:12] not in mask(f"cnic {cnic} thanks")
