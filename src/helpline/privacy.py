@@ -9,15 +9,14 @@ from __future__ import annotations
 import logging
 import re
 
+from helpline.text import ascii_digits
+
 # A CNIC is 13 digits, written 5-7-1 with or without dashes.
 _CNIC = re.compile(r"(?<![\d+])(\d{5})[- ]?(\d{7})[- ]?(\d)(?!\d)")
 # Pakistani passport numbers: two letters and seven digits (e.g. AB1234567).
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})(\d{5})(\d{2})(?![A-Za-z0-9])")
 # Phone numbers: an optional +, then 9-15 digits, possibly grouped by spaces, dashes or dots.
 _PHONE = re.compile(r"(?<![\w+])(\+?)(\d[\d .-]{7,18}\d)(?![\w])")
-
-
-_DIGITS = str.maketrans({**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}})
 
 
 def _mask_phone(m: re.Match[str]) -> str:
@@ -33,7 +32,7 @@ def mask(text: str) -> str:
     """The text with every CNIC, passport and phone number masked (Urdu digits included)."""
     if not text:
         return text
-    text = text.translate(_DIGITS)
+    text = ascii_digits(text)
     text = _CNIC.sub(lambda m: f"{m.group(1)}-*******-{m.group(3)}", text)
     text = _PASSPORT.sub(lambda m: f"{m.group(1).upper()}*****{m.group(3)}", text)
     return _PHONE.sub(_mask_phone, text)

@@ -125,6 +125,11 @@ def _canon_token(token: str) -> str:
     return _ROMAN_CANON.get(token, token)
 
 
+def ascii_digits(text: str) -> str:
+    """Urdu and Arabic-Indic digits as ASCII digits; nothing else changes."""
+    return text.translate(_DIGITS)
+
+
 def fold(text: str) -> str:
     """Fold case, Unicode compatibility forms, Arabic-script letter variants, diacritics and digits."""
     text = unicodedata.normalize("NFKC", text).casefold()
