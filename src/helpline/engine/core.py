@@ -228,6 +228,9 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
     if not turn.text and not turn.msg.choice and not turn.msg.attachments:
         turn.say("empty")
         return
+    if turn.msg.choice and turn.choice is None and not turn.text:  # a button from a menu no longer shown
+        turn.main_menu("choice.invalid")
+        return
     if turn.choice is not None:
         if turn.choice in FLOWS:
             FLOWS[turn.choice].start(turn)
