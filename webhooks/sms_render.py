@@ -8,6 +8,7 @@ English and Roman Urdu text goes through :func:`helpline.sms.to_gsm7`. Urdu scri
 
 from __future__ import annotations
 
+from helpline.menus import layout
 from helpline.messages import LANGUAGES
 from helpline.sms import to_gsm7
 
@@ -18,8 +19,5 @@ def render_sms(paragraphs: list[str], menu: list[tuple[str, str]], *, lang: str)
     """One SMS body: paragraphs separated by blank lines, then "1 Label" lines; GSM-7 for en and ur-Latn."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
-    blocks = [p.strip() for p in paragraphs if p.strip()]
-    if menu:
-        blocks.append("\n".join(f"{n} {' '.join(label.split())}" for n, (_id, label) in enumerate(menu, 1)))
-    body = "\n\n".join(blocks)
+    body = layout(paragraphs, menu)
     return to_gsm7(body) if lang in GSM7_LANGUAGES else body

@@ -12,7 +12,7 @@ from typing import Callable, TextIO
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.messages import InboundMessage, Text
-from helpline.service import Core, RenderedReply, run_turn
+from helpline.service import Core, RenderedReply, contact_for, run_turn
 from helpline.settings import Settings
 from helpline.sms import count_segments, paginate
 
@@ -80,16 +80,8 @@ def run_chat(core: Core, sessions: sessionmaker[Session], settings: Settings, *,
 
 def _set_language(sessions: sessionmaker[Session], core: Core, address: str, lang: str) -> None:
     """Start the conversation in a chosen language (as if the worker had picked it)."""
-    from sqlalchemy import select
-
-    from helpline.storage.models import Contact
-
-    now = core.clock()
     with sessions.begin() as session:
-        contact = session.scalars(select(Contact).where(Contact.address == address)).one_or_none()
-        if contact is None:
-            contact = Contact(address=address, channel="chat", created_at=now, last_seen_at=now)
-            session.add(contact)
+        contact = contact_for(session, address, "chat", core.clock())
         contact.language = lang
         if contact.conversation is not None:
             contact.conversation.state = {**contact.conversation.state, "lang": lang}

@@ -135,8 +135,7 @@ def faq() -> None:
 
 def _match_record(matcher, text: str) -> dict:
     m = matcher.match(text)
-    topic = m.topic if m.decision != "none" else None
-    return {"text": text, "topic": topic, "score": round(m.score, 4), "lang": m.lang,
+    return {"text": text, "topic": m.predicted, "score": round(m.score, 4), "lang": m.lang,
             "decision": m.decision, "suggestions": list(m.suggestions)}
 
 

@@ -67,7 +67,7 @@ def evaluate(matcher: Matcher, rows: list[Row]) -> Report:
     report = Report()
     for row in rows:
         m = matcher.match(row.text)
-        got = m.topic if m.decision != "none" else None
+        got = m.predicted
         if row.expected == NONE:
             report.none_total += 1
             if got is None:

@@ -142,7 +142,9 @@ def load(locales_dir: Path, deployment_file: Path | None = None) -> KnowledgeBas
         try:
             values = {k: str(v) for k, v in tomllib.loads(Path(deployment_file).read_text("utf-8"))["values"].items()}
         except (OSError, KeyError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"HELPLINE_DEPLOYMENT_FILE: cannot read a [values] table from {deployment_file}: {exc}")
+            raise ConfigError(
+                f"HELPLINE_DEPLOYMENT_FILE: cannot read a [values] table from {deployment_file}: {exc}"
+            ) from None
     out_of_scope: dict[str, float] = {}
     declined = kb_dir / "out_of_scope.toml"
     if declined.exists():

@@ -54,6 +54,11 @@ class Match:
     suggestions: tuple[str, ...]  # up to 3 topics for decision "suggest"
     lang: str | None  # detected language of the message
 
+    @property
+    def predicted(self) -> str | None:
+        """The topic the matcher stands behind (answered or first suggestion); None when it declines."""
+        return self.topic if self.decision != "none" else None
+
 
 def stem(word: str) -> str:
     """A light English suffix stripper for Latin words (wages → wage, registered → register)."""
@@ -243,7 +248,3 @@ class Matcher:
         if suggestions:
             return Match("suggest", top_id, top, suggestions, lang)
         return Match("none", top_id, top, (), lang)
-
-    def match_many(self, texts: Iterable[str]) -> list[Match]:
-        """:meth:`match` for each text."""
-        return [self.match(t) for t in texts]

@@ -53,3 +53,11 @@ def numbered_choice(text: str, menu: list[tuple[str, str]]) -> str | None:
         if item and _normalize(item[1]) == _normalize(match.group(2)):
             return item[0]
     return None
+
+
+def layout(paragraphs: list[str], menu: list[tuple[str, str]]) -> str:
+    """Text for a screen without buttons: paragraphs separated by blank lines, then "1 Label" lines."""
+    blocks = [p.strip() for p in paragraphs if p.strip()]
+    if menu:
+        blocks.append("\n".join(f"{n} {' '.join(label.split())}" for n, (_id, label) in enumerate(menu, 1)))
+    return "\n\n".join(blocks)

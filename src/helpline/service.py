@@ -4,7 +4,7 @@
 de-duplicates on the provider's message id, loads the contact's state, steps the pure engine, and stores the new
 state, the inbound and outbound messages and any unanswered question. :func:`run_turn` is the convenience
 wrapper channels use: one transaction per turn, and a concurrent redelivery that loses the race on the unique
-constraint is reported as a duplicate instead of an error.
+constraint is retried once, which reports it as a duplicate instead of an error.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from helpline import kb as kb_mod
 from helpline.engine.events import LanguageChanged, ReplyCreated, Unanswered
 from helpline.i18n import I18n, load_catalogs
 from helpline.matcher import Matcher
+from helpline.menus import layout
 from helpline.messages import InboundMessage, Reply
 from helpline.storage.models import Contact, Conversation, Message, UnansweredQuestion
 from helpline.text import normalize
@@ -77,8 +78,7 @@ class RenderedReply:
 
     def plain(self) -> str:
         """The channel-neutral text form stored in the message log: paragraphs, then a numbered menu."""
-        lines = "\n".join(f"{i} {label}" for i, (_, label) in enumerate(self.menu, 1))
-        return "\n\n".join(p for p in [*self.paragraphs, lines] if p)
+        return layout(self.paragraphs, self.menu)
 
 
 @dataclass
@@ -91,11 +91,12 @@ class TurnResult:
     opted_out: bool = False
 
 
-def _contact(session: Session, msg: InboundMessage, now: datetime) -> Contact:
-    query = select(Contact).where(Contact.address == msg.address).with_for_update()
+def contact_for(session: Session, address: str, channel: str, now: datetime) -> Contact:
+    """The contact at an address, locked for this transaction; created on first contact."""
+    query = select(Contact).where(Contact.address == address).with_for_update()
     contact = session.scalars(query).one_or_none()
     if contact is None:
-        contact = Contact(address=msg.address, channel=msg.channel, created_at=now, last_seen_at=now)
+        contact = Contact(address=address, channel=channel, created_at=now, last_seen_at=now)
         session.add(contact)
         session.flush()
     contact.last_seen_at = now
@@ -118,7 +119,7 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnRes
         log.info("duplicate inbound %s/%s ignored", msg.channel, msg.provider_id)
         return TurnResult(replies=[], duplicate=True, contact_id=seen.contact_id)
     ctx = core.context()
-    contact = _contact(session, msg, ctx.now)
+    contact = contact_for(session, msg.address, msg.channel, ctx.now)
     inbound = Message(contact_id=contact.id, direction="in", channel=msg.channel, provider_id=msg.provider_id,
                       text=msg.text or "", created_at=ctx.now)
     session.add(inbound)
@@ -153,18 +154,12 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnRes
 
 def run_turn(sessions: sessionmaker[Session], msg: InboundMessage, core: Core) -> TurnResult:
     """One turn in its own transaction; a redelivery racing the first delivery is reported as a duplicate."""
-    for attempt in range(2):
-        try:
-            with sessions.begin() as session:
-                return handle_inbound(session, msg, core)
-        except IntegrityError as exc:
-            if msg.provider_id and "provider" in str(exc.orig).lower() or _is_duplicate(sessions, msg):
-                return TurnResult(replies=[], duplicate=True)
-            if attempt:  # the contact row raced too (two first messages at once); the retry finds it
-                raise
-    raise AssertionError("unreachable")
-
-
-def _is_duplicate(sessions: sessionmaker[Session], msg: InboundMessage) -> bool:
-    with sessions() as session:
-        return _already_seen(session, msg) is not None
+    try:
+        with sessions.begin() as session:
+            return handle_inbound(session, msg, core)
+    except IntegrityError:
+        # A concurrent delivery won a unique constraint: the same provider id (the retry finds it and reports a
+        # duplicate) or the same new address (the retry finds the contact). Either way, one more try settles it.
+        log.info("turn for %s raced another delivery; retrying once", msg.channel)
+    with sessions.begin() as session:
+        return handle_inbound(session, msg, core)

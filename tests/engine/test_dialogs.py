@@ -149,3 +149,15 @@ def test_state_is_plain_json(core):
     for line in ("salam", "1", "tankhwah nahi mili", "language", "3", "back"):
         dialog.say(line)
         assert json.loads(json.dumps(dialog.state)) == dialog.state
+
+
+def test_global_words_match_as_workers_type_them(core):
+    """Word lists are compared in normalised form: do-chashmi heh, slash commands and case all work."""
+    dialog = Dialog(core)
+    dialog.say("hello")
+    dialog.say("1")
+    dialog.say("language")
+    dialog.say("پیچھے")  # typed with do-chashmi heh (ھ), which normalisation folds
+    assert dialog.state["flow"] == "faq"
+    assert "Main menu:" in Dialog(core, state={"turns": 3}).say("/start")
+    assert "BACK" in Dialog(core).say("/HELP")

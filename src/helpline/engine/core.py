@@ -26,30 +26,35 @@ from helpline.kb import KnowledgeBase
 from helpline.lang import detect
 from helpline.matcher import Matcher
 from helpline.menus import numbered_choice
-from helpline.messages import DEFAULT_LANGUAGE, LANGUAGES, InboundMessage, MenuItem, Reply, Text
+from helpline.messages import DEFAULT_LANGUAGE, InboundMessage, MenuItem, Reply, Text
 from helpline.text import normalize
 
 HISTORY_LIMIT = 10
 MAX_TEXT = 2000  # longer messages are cut before matching (SMS bodies are at most 1600 characters)
 
-# Words that work everywhere, in all three languages (normalised forms, see helpline.text).
+
+
+def _forms(*typed: str) -> frozenset[str]:
+    """Words as typed → the normalised forms a message is compared in (so "پیچھے" and "/start" match)."""
+    return frozenset(normalize(t) for t in typed)
+
+
+# Words that work everywhere, in all three languages.
 GLOBAL_WORDS: dict[str, frozenset[str]] = {
-    "menu": frozenset({"menu", "0", "main menu", "start", "shuru", "مینو", "مین مینو", "فہرست", "/start", "start over"}),
-    "back": frozenset({"back", "wapas", "peeche", "pichhe", "piche", "واپس", "پیچھے", "go back", "wapas jao"}),
-    "help": frozenset({"help", "madad", "مدد", "/help", "info", "help me"}),
-    "language": frozenset({"language", "zaban", "زبان", "/language", "lang", "change language", "zaban badlo"}),
+    "menu": _forms("menu", "0", "main menu", "start", "shuru", "مینو", "مین مینو", "فہرست", "/start", "start over"),
+    "back": _forms("back", "wapas", "peeche", "pichhe", "piche", "واپس", "پیچھے", "go back", "wapas jao"),
+    "help": _forms("help", "madad", "مدد", "/help", "info", "help me"),
+    "language": _forms("language", "zaban", "زبان", "/language", "lang", "change language", "zaban badlo"),
 }
 # Saying a language's name switches to it.
 LANGUAGE_WORDS: dict[str, str] = {
-    "english": "en",
-    "eng": "en",
-    "انگریزی": "en",
-    "urdu": "ur",
-    "اردو": "ur",
-    "roman": "ur-Latn",
-    "roman urdu": "ur-Latn",
-    "رومن اردو": "ur-Latn",
-    "رومن": "ur-Latn",
+    normalize(word): lang
+    for lang, words in {
+        "en": ("english", "eng", "انگریزی"),
+        "ur": ("urdu", "اردو"),
+        "ur-Latn": ("roman", "roman urdu", "رومن اردو", "رومن"),
+    }.items()
+    for word in words
 }
 
 
@@ -131,10 +136,9 @@ class Turn:
         return current
 
     def _choice(self) -> str | None:
-        shown = [(item[0], item[1], item[2]) for item in self.state.get("menu") or []]
-        ids = [i for i, _, _ in shown]
+        shown = self.state.get("menu") or []  # [[id, label key, label params], ...]
         if self.msg.choice:
-            return self.msg.choice if self.msg.choice in ids else None
+            return self.msg.choice if any(item[0] == self.msg.choice for item in shown) else None
         labels = [(i, self.ctx.i18n.render(Text(k, p), self.lang)) for i, k, p in shown]
         return numbered_choice(self.text, labels)
 
@@ -254,9 +258,7 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
         turn.main_menu(None)
     elif turn.flow in FLOWS:
         FLOWS[turn.flow].handle(turn)
-    elif any(flow.intercept(turn) for flow in FLOWS.values()):
-        pass
-    elif _small_talk(turn, first_contact):
+    elif any(flow.intercept(turn) for flow in FLOWS.values()) or _small_talk(turn, first_contact):
         pass
     elif not any(flow.fallback(turn) for flow in FLOWS.values()):
         turn.main_menu("choice.invalid")
@@ -264,22 +266,22 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
 
 MAIN_MENU = "menu.main"  # a menu item id that every flow may offer to go home
 
-GREETINGS = frozenset(
-    {"salam", "hello", "hi", "hey", "salam alaikum", "salam alykum", "salam walaikum", "salam alaykum", "سلام",
-     "السلام علیکم", "اسلام علیکم", "good morning", "good evening", "hello ji", "hi ji", "salam ji", "salam bhai"}
+GREETINGS = _forms(
+    "salam", "hello", "hi", "hey", "salam alaikum", "salam alykum", "salam walaikum", "salam alaykum", "سلام",
+    "السلام علیکم", "اسلام علیکم", "good morning", "good evening", "hello ji", "hi ji", "salam ji", "salam bhai",
 )
-THANKS = frozenset(
-    {"thanks", "thank you", "shukriya", "thank you so much", "thanks a lot", "شکریہ", "جزاک اللہ", "jazakallah",
-     "jazak allah", "shukriya bhai", "bohat shukriya", "ok thanks", "ok shukriya", "thx"}
+THANKS = _forms(
+    "thanks", "thank you", "shukriya", "thank you so much", "thanks a lot", "شکریہ", "جزاک اللہ", "jazakallah",
+    "jazak allah", "shukriya bhai", "bohat shukriya", "ok thanks", "ok shukriya", "thx",
 )
 
 
 def _small_talk(turn: Turn, first_contact: bool) -> bool:
     norm = turn.norm
-    if norm in GREETINGS or norm.startswith(("salam alaik", "السلام علیک")):
+    if norm in GREETINGS or norm.startswith(("salam alaik", normalize("السلام علیک"))):
         turn.main_menu("welcome" if first_contact else "greeting")
         return True
-    if norm in THANKS or norm.startswith(("shukriya", "thank", "jazak", "شکریہ", "جزاک")) and len(norm) < 40:
+    if norm in THANKS or (norm.startswith(("shukriya", "thank", "jazak", "شکریہ", "جزاک")) and len(norm) < 40):
         turn.say("thanks")
         return True
     if first_contact and not turn.norm:
@@ -298,7 +300,3 @@ def _back(turn: Turn) -> None:
     turn.state.update(flow=previous["flow"], step=previous["step"], data=previous["data"])
     flow.resume(turn)
 
-
-def languages() -> tuple[str, ...]:
-    """The languages the engine speaks."""
-    return LANGUAGES
