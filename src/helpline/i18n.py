@@ -1,6 +1,7 @@
 """Resolve message keys to words, per language, at the last moment.
 
-Interface strings live in gettext catalogs, ``locales/<lang>/LC_MESSAGES/helpline.po`` (``ur-Latn`` is stored as
+Interface strings live in gettext catalogs, ``locales/<lang>/LC_MESSAGES/helpline.po`` plus one ``<concern>.po``
+per concern (``complaints.po``, ``status.po``, ...; ``ur-Latn`` is stored as
 ``ur_Latn``, gettext's spelling), read with Babel. Message ids are symbolic (``menu.title``); every catalog,
 English included, carries the words. Knowledge-base texts are addressed as ``kb:<topic>:<field>``.
 
@@ -31,13 +32,23 @@ def load_catalogs(locales_dir: Path) -> dict[str, dict[str, str]]:
     """Every language's catalog as ``{msgid: msgstr}`` (untranslated and fuzzy entries left out)."""
     catalogs: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
-        path = Path(locales_dir) / catalog_dir(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
-        with path.open("rb") as fh:
-            cat = read_po(fh, locale=None)
-        catalogs[lang] = {
-            str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
-        }
+        catalogs[lang] = {}
+        for path in catalog_files(locales_dir, lang):
+            with path.open("rb") as fh:
+                cat = read_po(fh, locale=None)
+            catalogs[lang].update(
+                (str(m.id), str(m.string)) for m in cat if m.id and m.string and not m.fuzzy and isinstance(m.id, str)
+            )
     return catalogs
+
+
+def catalog_files(locales_dir: Path, lang: str) -> list[Path]:
+    """A language's catalogs: ``helpline.po`` first, then one file per concern (``complaints.po``, ...)."""
+    folder = Path(locales_dir) / catalog_dir(lang) / "LC_MESSAGES"
+    main = folder / f"{DOMAIN}.po"
+    if not main.is_file():
+        raise FileNotFoundError(main)
+    return [main] + sorted(p for p in folder.glob("*.po") if p != main)
 
 
 class _Lenient(string.Formatter):

@@ -9,11 +9,12 @@ constraint is retried once, which reports it as a duplicate instead of an error.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -51,13 +52,15 @@ class Core:
     def load(cls, locales_dir: Path, deployment_file: Path | None = None, default_lang: str = "en") -> Core:
         """Read the knowledge base and catalogs from ``locales_dir`` and build the matcher index."""
         eng.load_flows()
+        for module in CONCERN_MODULES:
+            importlib.import_module(module)
         kb = kb_mod.load(locales_dir, deployment_file)
         return cls(kb, Matcher(kb), I18n(load_catalogs(locales_dir), kb, default_lang), default_lang)
 
-    def context(self) -> eng.Context:
+    def context(self, now: datetime | None = None, ports: dict[str, Any] | None = None) -> eng.Context:
         """A fresh engine context with the clock read once for this turn."""
-        return eng.Context(now=self.clock(), kb=self.kb, matcher=self.matcher, i18n=self.i18n,
-                           default_lang=self.default_lang)
+        return eng.Context(now=now or self.clock(), kb=self.kb, matcher=self.matcher, i18n=self.i18n,
+                           default_lang=self.default_lang, ports=ports or {})
 
     def render(self, reply: Reply) -> RenderedReply:
         """Resolve a reply's keys into words in its language."""
@@ -79,6 +82,55 @@ class RenderedReply:
     def plain(self) -> str:
         """The channel-neutral text form stored in the message log: paragraphs, then a numbered menu."""
         return layout(self.paragraphs, self.menu)
+
+
+@dataclass
+class TurnScope:
+    """What an event handler or port factory may use: the turn's session, contact, inbound row and clock."""
+
+    session: Session
+    contact: Contact
+    inbound: Message
+    now: datetime
+    core: Core
+    replies: list[RenderedReply]
+
+    def reply(self, reply: Reply) -> RenderedReply:
+        """Render a reply to the inbound message, log it, and hand it to the channel with the turn's result."""
+        rendered = self.core.render(reply)
+        self.replies.append(rendered)
+        self.session.add(Message(contact_id=self.contact.id, direction="out", channel=self.inbound.channel,
+                                 reply_to_id=self.inbound.id, text=rendered.plain(), lang=rendered.lang,
+                                 status="created", created_at=self.now))
+        return rendered
+
+
+EventHandler = Callable[[TurnScope, Any], None]
+PortFactory = Callable[[TurnScope], Any]
+EVENT_HANDLERS: dict[type, EventHandler] = {}
+# Modules that register event handlers and ports for a concern; imported by Core.load.
+CONCERN_MODULES: tuple[str, ...] = ()
+PORTS: dict[str, PortFactory] = {}
+
+
+def on_event(event_type: type) -> Callable[[EventHandler], EventHandler]:
+    """Register the writer for a concern's engine event (e.g. ``ComplaintConfirmed`` → store the complaint)."""
+
+    def deco(fn: EventHandler) -> EventHandler:
+        EVENT_HANDLERS[event_type] = fn
+        return fn
+
+    return deco
+
+
+def port(name: str) -> Callable[[PortFactory], PortFactory]:
+    """Register a factory for a read-only port the engine sees as ``ctx.ports[name]`` during a turn."""
+
+    def deco(fn: PortFactory) -> PortFactory:
+        PORTS[name] = fn
+        return fn
+
+    return deco
 
 
 @dataclass
@@ -118,36 +170,38 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnRes
     if seen is not None:
         log.info("duplicate inbound %s/%s ignored", msg.channel, msg.provider_id)
         return TurnResult(replies=[], duplicate=True, contact_id=seen.contact_id)
-    ctx = core.context()
-    contact = contact_for(session, msg.address, msg.channel, ctx.now)
+    now = core.clock()
+    contact = contact_for(session, msg.address, msg.channel, now)
+    attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type} for a in msg.attachments]
     inbound = Message(contact_id=contact.id, direction="in", channel=msg.channel, provider_id=msg.provider_id,
-                      text=msg.text or "", created_at=ctx.now)
+                      text=msg.text or "", attachments=attachments or None, created_at=now)
     session.add(inbound)
     session.flush()  # a concurrent redelivery fails here, on the unique constraint, before any other work
+    replies: list[RenderedReply] = []
+    scope = TurnScope(session=session, contact=contact, inbound=inbound, now=now, core=core, replies=replies)
+    ctx = core.context(now, {name: factory(scope) for name, factory in PORTS.items()})
     conversation = session.get(Conversation, contact.id)
     state = dict(conversation.state) if conversation else {}
     if not state.get("lang") and contact.language:
         state["lang"] = contact.language
     new_state, events = eng.step(state, msg, ctx)
-    replies: list[RenderedReply] = []
     for event in events:
         if isinstance(event, ReplyCreated):
-            rendered = core.render(event.reply)
-            replies.append(rendered)
-            session.add(Message(contact_id=contact.id, direction="out", channel=msg.channel, reply_to_id=inbound.id,
-                                text=rendered.plain(), lang=rendered.lang, status="created", created_at=ctx.now))
+            scope.reply(event.reply)
         elif isinstance(event, LanguageChanged):
             contact.language = event.lang
         elif isinstance(event, Unanswered):
             session.add(UnansweredQuestion(contact_id=contact.id, text=event.text, normalized=normalize(event.text)[:500],
                                            lang=event.lang, best_topic=event.best_topic, best_score=event.score,
-                                           created_at=ctx.now))
+                                           created_at=now))
+        elif type(event) in EVENT_HANDLERS:
+            EVENT_HANDLERS[type(event)](scope, event)
     inbound.lang = new_state.get("lang")
     if conversation is None:
-        session.add(Conversation(contact_id=contact.id, state=new_state, updated_at=ctx.now))
+        session.add(Conversation(contact_id=contact.id, state=new_state, updated_at=now))
     else:
         conversation.state = new_state
-        conversation.updated_at = ctx.now
+        conversation.updated_at = now
     session.flush()
     return TurnResult(replies=replies, contact_id=contact.id, opted_out=contact.opted_out)
 

@@ -24,9 +24,11 @@ from helpline.storage.db import (
     migration_transaction,
     upgrade,
 )
-from helpline.storage.models import Base
+from helpline.storage.schema import metadata
 
-TABLES = {"contacts", "conversations", "messages", "unanswered_questions"}
+CORE_TABLES = {"contacts", "conversations", "messages", "unanswered_questions", "outbox"}
+TABLES = set(metadata.tables)  # every concern's tables, as registered by helpline.storage.schema
+assert CORE_TABLES <= TABLES
 
 
 @pytest.fixture
@@ -41,7 +43,7 @@ def schema_diff(engine: Engine) -> list:
     """Alembic's autogenerate diff between the database and the models (empty when they agree)."""
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, Base.metadata)
+        return compare_metadata(context, metadata)
 
 
 def test_upgrade_creates_every_table(fresh: Engine) -> None:
@@ -132,10 +134,12 @@ def test_revision_autogenerates_a_numbered_empty_migration(tmp_path, monkeypatch
     url = f"sqlite:///{tmp_path / 'dev.db'}"
     upgrade(url)
 
+    heads = sorted(head_revisions())
     path = db.revision("add nothing", url=url)
 
+    number = f"{int(heads[0]) + 1:04d}"
     assert path.parent == migrations / "versions"
-    assert path.name == "0002_add_nothing.py"
-    assert ScriptDirectory.from_config(alembic_config()).get_revision("0002").down_revision == "0001"
+    assert path.name == f"{number}_add_nothing.py"
+    assert ScriptDirectory.from_config(alembic_config()).get_revision(number).down_revision == heads[0]
     # The models and the migrations agree, so there is nothing to do.
     assert re.search(r'"""Apply this migration."""\s+# [^\n]*\n\s+pass\n', path.read_text(encoding="utf-8"))

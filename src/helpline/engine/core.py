@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from helpline.engine.events import Event, LanguageChanged, ReplyCreated
 from helpline.i18n import I18n
@@ -68,6 +68,10 @@ class Context:
     i18n: I18n
     default_lang: str = DEFAULT_LANGUAGE
     new_id: Callable[[], str] = field(default=lambda: "")
+    # Read-only views the service lends a turn, by concern (e.g. ``"complaints"`` → a lookup of the contact's
+    # cases). Each concern defines its port as a Protocol; tests pass fakes. Writes never go through a port:
+    # a flow emits an event and the service's handler for it writes, in the turn's transaction.
+    ports: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Flow:

@@ -108,6 +108,8 @@ class Message(Base):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[str | None] = mapped_column(String(20))  # delivery status for outbound messages
+    # Files that came with an inbound message: [{"kind", "ref", "content_type"}] (MMS media, Telegram files).
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
     def __repr__(self) -> str:  # never print the text: it may hold a CNIC or phone number

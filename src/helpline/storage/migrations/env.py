@@ -9,10 +9,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from helpline.storage.models import Base
+from helpline.storage.schema import metadata as target_metadata
 
 config = context.config
-target_metadata = Base.metadata
+
 
 
 def _url() -> str:

@@ -1,0 +1,1 @@
+"""Complaints: taxonomy, reference numbers, routing, intake storage and tracking."""

