@@ -24,6 +24,12 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/sms_bench.py
+	$(BIN)/python benchmarks/status_bench.py
+
+# The web app (webhooks, staff console, /healthz) on http://127.0.0.1:8000, outbox worker included.
+serve: setup
+	$(BIN)/helpline serve
 
 kb-check: setup
 	$(BIN)/helpline kb check

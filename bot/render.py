@@ -4,10 +4,18 @@ Limits (channels.md, "Telegram"; https://core.telegram.org/bots/api#sendmessage)
 which we count as UTF-16 code units to be safe; ``callback_data`` 1-64 bytes. Text is sent without
 ``parse_mode``, so nothing needs escaping. Buttons ride on the last message only, so they stay under the
 text they answer.
+
+Urdu reads right to left. Telegram clients pick each line's direction from its first strong character
+(Unicode bidi, rule P2), so an Urdu line that starts with a Latin word ("NICOP کے لیے ...") would be laid out
+left to right, with its punctuation on the wrong side. Such lines get one RIGHT-TO-LEFT MARK (U+200F) in
+front; lines starting with a digit or an Urdu letter already read right to left and are left alone, and a
+stray LEFT-TO-RIGHT mark or embedding at the start of an Urdu line is dropped. Lines with no Urdu letter
+(a URL, a number) keep their own direction. Only ``ur`` text is touched.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from helpline.messages import LANGUAGES
@@ -17,6 +25,32 @@ MAX_TEXT_UNITS = 4096
 MAX_CALLBACK_BYTES = 64
 MAX_LABEL_CHARS = 40  # longer labels are cut on a word boundary: clients clip wide buttons anyway
 SHORT_LABEL_CHARS = 14  # when every label is this short, buttons go two per row
+
+
+RLM = "\u200f"
+_LTR_FORCING = "\u200e\u202a\u202d"  # LRM, LRE, LRO at the start of an Urdu line
+_RTL_LANGUAGES = frozenset({"ur"})
+
+
+def _first_strong(line: str) -> str | None:
+    """The bidi class of the first strong character: "L", "R"/"AL", or None."""
+    for ch in line:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("L", "R", "AL"):
+            return kind
+    return None
+
+
+def rtl_lines(text: str) -> str:
+    """Urdu text whose every line with an Urdu letter reads right to left (see the module docstring)."""
+    out = []
+    for line in text.split("\n"):
+        if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line):
+            line = line.lstrip(_LTR_FORCING)
+            if _first_strong(line) == "L":
+                line = RLM + line
+        out.append(line)
+    return "\n".join(out)
 
 
 def _label(text: str) -> str:
@@ -48,8 +82,9 @@ def render_telegram(paragraphs: list[str], menu: list[tuple[str, str]], *, lang:
         if menu:  # Telegram refuses a message without text, and buttons need a message
             raise ValueError("a menu needs some text to ride on")
         return []
+    direct = rtl_lines if lang in _RTL_LANGUAGES else (lambda s: s)
     messages: list[dict[str, Any]] = [
-        {"text": chunk} for chunk in split_text(text, lambda s: utf16_len(s) <= MAX_TEXT_UNITS)
+        {"text": direct(chunk)} for chunk in split_text(text, lambda s: utf16_len(direct(s)) <= MAX_TEXT_UNITS)
     ]
     if menu:
         messages[-1]["reply_markup"] = _keyboard(menu)

@@ -74,10 +74,11 @@ def test_a_bad_deployment_file_names_the_variable(tmp_path):
         kb_mod.load(REPO_ROOT / "locales", bad)
 
 
-def _topic(tid: str) -> str:
+def _topic(tid: str, short: str = "call {nowhere}", sms: str | None = None) -> str:
+    extra = f'sms = "{sms}"\n' if sms is not None else ""
     sections = "".join(
         f'\n["{lang}"]\ntitle = "T"\nquestions = ["a", "b", "c"]\nkeywords = {{ "x" = 1 }}\n'
-        f'short = "call {{nowhere}}"\nsource = "S"\n'
+        f'short = "{short}"\n{extra}source = "S"\n'
         for lang in LANGUAGES
     )
     return f'id = "{tid}"\n[[sources]]\nref = "seed"\n{sections}'
@@ -88,3 +89,66 @@ def test_topic_fixture_is_valid_toml():
 
     assert tomllib.loads(_topic("x"))["id"] == "x"
     assert Path(__file__).exists()
+
+
+def test_every_topic_has_a_one_sms_answer_within_the_limits(core):
+    """The SMS answer with its source line, placeholders unset: one GSM-7 SMS with room for a menu; Urdu ≤ 2 SMS."""
+    from helpline.sms import count_segments
+
+    for topic in core.kb.topics.values():
+        for lang in LANGUAGES:
+            assert topic.texts[lang].sms, f"{topic.id}/{lang}: no sms text"
+            info = count_segments(core.kb.answer(topic.id, lang, sms=True))
+            if lang in kb_mod.SMS_CHARS:
+                assert info.encoding == "GSM-7" and info.units <= kb_mod.SMS_CHARS[lang], (topic.id, lang)
+            else:
+                assert info.segments <= kb_mod.SMS_SEGMENTS_UR, (topic.id, lang)
+            assert core.kb.answer(topic.id, lang, sms=True).endswith(core.kb.answer(topic.id, lang).splitlines()[-1])
+
+
+def test_the_sms_field_is_optional_and_falls_back_to_short(tmp_path):
+    topics = tmp_path / "kb" / "topics"
+    topics.mkdir(parents=True)
+    (topics / "plain.toml").write_text(_topic("plain", short="Short words."), "utf-8")
+    (topics / "brief.toml").write_text(_topic("brief", short="Short words.", sms="Tiny."), "utf-8")
+    base = kb_mod.load(tmp_path)
+    assert base.answer("plain", "en", sms=True) == base.answer("plain", "en") == "Short words.\nSource: S"
+    assert base.answer("brief", "en", sms=True) == "Tiny.\nSource: S"
+    assert base.answer("brief", "en") == "Short words.\nSource: S"
+    assert kb_mod.check(base) == []
+
+
+def test_check_enforces_the_sms_limits(tmp_path):
+    topics = tmp_path / "kb" / "topics"
+    topics.mkdir(parents=True)
+    (topics / "wordy.toml").write_text(_topic("wordy", short="Short.", sms="x" * 120), "utf-8")
+    (topics / "curly.toml").write_text(_topic("curly", short="Short.", sms="don\u2019t"), "utf-8")
+    (topics / "urdu.toml").write_text(_topic("urdu", short="Short.", sms="\u0627" * 140), "utf-8")
+    text = "\n".join(kb_mod.check(kb_mod.load(tmp_path)))
+    assert "wordy/en: SMS answer with source is 130 characters (limit 115)" in text
+    assert "wordy/ur-Latn: SMS answer" in text
+    assert "curly/en.sms: not GSM-7" in text and "curly/en: SMS answer is not GSM-7" in text
+    assert "urdu/ur: SMS answer with source needs 3 SMS (limit 2)" in text
+
+
+def test_sms_limits_are_measured_with_placeholders_unset(tmp_path):
+    """A deployment's real (short) value must not hide an answer that is too long while the value is unset."""
+    topics = tmp_path / "kb" / "topics"
+    topics.mkdir(parents=True)
+    body = "y" * 80 + " {gap}"
+    (topics / "gap.toml").write_text(_topic("gap", short="Short.", sms=body)
+                                     + '\n[placeholders.gap]\nlabel = "a rather long visible label here"\n', "utf-8")
+    deployment = tmp_path / "d.toml"
+    deployment.write_text('[values]\ngap = "1"\n', "utf-8")
+    base = kb_mod.load(tmp_path, deployment)
+    assert len(base.answer("gap", "en", sms=True)) < 115
+    assert any("gap/en: SMS answer with source is" in p for p in kb_mod.check(base))
+
+
+def test_the_answer_sms_key_renders_the_one_sms_answer(core):
+    from helpline.messages import Text
+
+    for lang in LANGUAGES:
+        rendered = core.i18n.render(Text("kb:unpaid_wages:answer_sms"), lang)
+        assert rendered == core.kb.answer("unpaid_wages", lang, sms=True)
+        assert len(rendered) < len(core.i18n.render(Text("kb:unpaid_wages:answer"), lang))

@@ -183,5 +183,26 @@ def chat(channel: str, lang: str | None, address: str) -> None:
     run_chat(_core(settings), _sessions(settings), settings, channel=channel, lang=lang, address=address)
 
 
+from helpline.console.cli import staff as _staff  # noqa: E402
+
+main.add_command(_staff)
+
+from helpline.status.cli import status as _status  # noqa: E402
+
+main.add_command(_status)
+
+from webhooks.commands import serve as _serve, worker as _worker  # noqa: E402  (imports only click)
+
+main.add_command(_serve)
+main.add_command(_worker)
+
+from bot.cli import telegram as _telegram  # noqa: E402  (imports only click; PTB loads when a command runs)
+
+main.add_command(_telegram)
+
+from helpline.complaints.cli import complaints as _complaints  # noqa: E402  (imports only click)
+
+main.add_command(_complaints)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -3,7 +3,8 @@
 Interface strings live in gettext catalogs, ``locales/<lang>/LC_MESSAGES/helpline.po`` plus one ``<concern>.po``
 per concern (``complaints.po``, ``status.po``, ...; ``ur-Latn`` is stored as
 ``ur_Latn``, gettext's spelling), read with Babel. Message ids are symbolic (``menu.title``); every catalog,
-English included, carries the words. Knowledge-base texts are addressed as ``kb:<topic>:<field>``.
+English included, carries the words. Knowledge-base texts are addressed as ``kb:<topic>:<field>``; the answers
+with their source line as ``kb:<topic>:answer`` (``answer_long`` the full one, ``answer_sms`` the one-SMS one).
 
 Fallback chain: the requested language → the default language → the key itself (so a missing string is
 visible, never a crash).
@@ -89,6 +90,8 @@ class I18n:
                 return self.kb.answer(topic, lang)
             if field == "answer_long":
                 return self.kb.answer(topic, lang, long=True)
+            if field == "answer_sms":
+                return self.kb.answer(topic, lang, sms=True)
             return self.kb.text(topic, field, lang)
         params = {k: self.render(v, lang) if isinstance(v, Text) else v for k, v in text.params.items()}
         template = self.gettext(text.key, lang)

@@ -19,6 +19,11 @@ from helpline.messages import LANGUAGES
 PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
 SOURCE_PREFIX = {"en": "Source", "ur-Latn": "Source", "ur": "ماخذ"}
 SMS_BUDGET = 2  # the short answer plus its source line must fit this many SMS segments
+# The one-SMS answer (``sms``, else ``short``) with its source line, placeholders unset: at most this many GSM-7
+# characters in en / ur-Latn (leaves room for a short menu in one 160-character SMS), at most this many
+# segments in Urdu script (UCS-2, 70 per SMS), where about 95 UTF-16 units is the aim.
+SMS_CHARS = {"en": 115, "ur-Latn": 115}
+SMS_SEGMENTS_UR = 2
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,7 @@ class TopicText:
     short: str
     long: str | None
     source: str
+    sms: str | None = None  # the one-SMS summary; ``short`` stands in when absent
 
 
 @dataclass(frozen=True)
@@ -66,15 +72,18 @@ class KnowledgeBase:
         return PLACEHOLDER.sub(one, text)
 
     def text(self, topic_id: str, field_name: str, lang: str) -> str:
-        """A topic's field (``title``, ``short``, ``long``, ``source``) in a language, placeholders filled."""
+        """A topic's field (``title``, ``short``, ``long``, ``sms``, ``source``) in a language, placeholders filled.
+
+        ``long`` and ``sms`` fall back to ``short`` when a topic has none.
+        """
         topic = self.topics[topic_id]
         texts = topic.texts.get(lang) or topic.texts["en"]
-        value = getattr(texts, field_name) or (texts.short if field_name == "long" else "")
+        value = getattr(texts, field_name) or (texts.short if field_name in ("long", "sms") else "")
         return self.fill(value)
 
-    def answer(self, topic_id: str, lang: str, *, long: bool = False) -> str:
-        """The answer with its source line, as the worker sees it."""
-        body = self.text(topic_id, "long" if long else "short", lang).strip()
+    def answer(self, topic_id: str, lang: str, *, long: bool = False, sms: bool = False) -> str:
+        """The answer with its source line, as the worker sees it: ``long`` the full one, ``sms`` the one-SMS one."""
+        body = self.text(topic_id, "long" if long else "sms" if sms else "short", lang).strip()
         return f"{body}\n{SOURCE_PREFIX.get(lang, 'Source')}: {self.text(topic_id, 'source', lang)}"
 
 
@@ -100,6 +109,7 @@ def _topic_from(data: dict, path: Path, problems: list[str]) -> Topic | None:
             short=sec["short"].strip(),
             long=(sec.get("long") or "").strip() or None,
             source=sec["source"].strip(),
+            sms=(sec.get("sms") or "").strip() or None,
         )
     if "en" not in texts:
         return None
@@ -168,7 +178,7 @@ def check(kb: KnowledgeBase, expected_ids: list[str] | None = None) -> list[str]
             if rel not in kb.topics:
                 problems.append(f"{tid}: related topic {rel!r} does not exist")
         for lang, t in topic.texts.items():
-            for fname in ("title", "short", "long", "source"):
+            for fname in ("title", "short", "long", "sms", "source"):
                 value = getattr(t, fname) or ""
                 for name in PLACEHOLDER.findall(value):
                     if name not in kb.placeholders:
@@ -181,7 +191,24 @@ def check(kb: KnowledgeBase, expected_ids: list[str] | None = None) -> list[str]
             segments = count_segments(kb.answer(tid, lang)).segments
             if segments > SMS_BUDGET:
                 problems.append(f"{tid}/{lang}: short answer with source needs {segments} SMS (limit {SMS_BUDGET})")
+            problems += _sms_problems(kb, tid, lang)
     return problems
+
+
+def _sms_problems(kb: KnowledgeBase, tid: str, lang: str) -> list[str]:
+    """The one-SMS answer against its limits, measured with placeholders unset (their visible labels)."""
+    from helpline.sms import count_segments
+
+    unset = KnowledgeBase(topics=kb.topics, placeholders=kb.placeholders)
+    info = count_segments(unset.answer(tid, lang, sms=True))
+    if lang in SMS_CHARS:
+        if info.encoding != "GSM-7":
+            return [f"{tid}/{lang}: SMS answer is not GSM-7"]
+        if info.units > SMS_CHARS[lang]:
+            return [f"{tid}/{lang}: SMS answer with source is {info.units} characters (limit {SMS_CHARS[lang]})"]
+    elif info.segments > SMS_SEGMENTS_UR:
+        return [f"{tid}/{lang}: SMS answer with source needs {info.segments} SMS (limit {SMS_SEGMENTS_UR})"]
+    return []
 
 
 def topic_ids_from_markdown(path: Path) -> list[str]:

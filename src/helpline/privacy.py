@@ -13,8 +13,10 @@ from helpline.text import ascii_digits
 
 # A CNIC is 13 digits, written 5-7-1 with or without dashes.
 _CNIC = re.compile(r"(?<![\d+])(\d{5})[- ]?(\d{7})[- ]?(\d)(?!\d)")
-# Pakistani passport numbers: two letters and seven digits (e.g. AB1234567).
-_PASSPORT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})(\d{5})(\d{2})(?![A-Za-z0-9])")
+# Pakistani passport numbers: two letters and seven digits (e.g. AB1234567, typed "ab 1234567" or "AB-1234567").
+_PASSPORT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})([ -]?)(\d{5})(\d{2})(?![A-Za-z0-9])")
+# Two-letter money prefixes: "Rs 4500000" is an amount, not a passport typed with a space.
+_MONEY = frozenset({"rs", "sr", "qr", "kd", "bd", "ro", "pk"})
 # Phone numbers: an optional +, then 9-15 digits, possibly grouped by spaces, dashes or dots.
 _PHONE = re.compile(r"(?<![\w+])(\+?)(\d[\d .-]{7,18}\d)(?![\w])")
 
@@ -28,13 +30,19 @@ def _mask_phone(m: re.Match[str]) -> str:
     return f"{m.group(1)}{head}{'*' * (len(digits) - keep - 2)}{digits[-2:]}"
 
 
+def _mask_passport(m: re.Match[str]) -> str:
+    if m.group(2) and m.group(1).lower() in _MONEY:
+        return m.group(0)
+    return f"{m.group(1).upper()}*****{m.group(4)}"
+
+
 def mask(text: str) -> str:
     """The text with every CNIC, passport and phone number masked (Urdu digits included)."""
     if not text:
         return text
     text = ascii_digits(text)
     text = _CNIC.sub(lambda m: f"{m.group(1)}-*******-{m.group(3)}", text)
-    text = _PASSPORT.sub(lambda m: f"{m.group(1).upper()}*****{m.group(3)}", text)
+    text = _PASSPORT.sub(_mask_passport, text)
     return _PHONE.sub(_mask_phone, text)
 
 

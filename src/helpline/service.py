@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -96,20 +96,30 @@ class TurnScope:
     replies: list[RenderedReply]
 
     def reply(self, reply: Reply) -> RenderedReply:
-        """Render a reply to the inbound message, log it, and hand it to the channel with the turn's result."""
+        """Render a reply to the inbound message and hand it to the channel; it is logged when the turn ends."""
         rendered = self.core.render(reply)
         self.replies.append(rendered)
-        self.session.add(Message(contact_id=self.contact.id, direction="out", channel=self.inbound.channel,
-                                 reply_to_id=self.inbound.id, text=rendered.plain(), lang=rendered.lang,
-                                 status="created", created_at=self.now))
         return rendered
+
+
+class ChannelRules(Protocol):
+    """A channel's own rules around the engine (SMS: opt-out keywords, MORE paging), in the turn's transaction.
+
+    ``before`` sees every new inbound message first and returns True when it handled it (the engine does not
+    run); ``after`` may reshape ``scope.replies`` (e.g. into SMS pages) and the state once the engine ran. The
+    replies are logged after both, so the message log holds exactly what the channel sends.
+    """
+
+    def before(self, scope: TurnScope, state: dict[str, Any]) -> bool: ...
+
+    def after(self, scope: TurnScope, state: dict[str, Any]) -> None: ...
 
 
 EventHandler = Callable[[TurnScope, Any], None]
 PortFactory = Callable[[TurnScope], Any]
 EVENT_HANDLERS: dict[type, EventHandler] = {}
 # Modules that register event handlers and ports for a concern; imported by Core.load.
-CONCERN_MODULES: tuple[str, ...] = ()
+CONCERN_MODULES: tuple[str, ...] = ("helpline.console.holds", "helpline.status.turns", "helpline.complaints.turns")
 PORTS: dict[str, PortFactory] = {}
 
 
@@ -141,6 +151,14 @@ class TurnResult:
     duplicate: bool = False
     contact_id: int | None = None
     opted_out: bool = False
+    inbound_id: int | None = None  # the logged inbound message (the earlier one, for a duplicate)
+
+
+def stored_replies(session: Session, inbound_id: int) -> list[RenderedReply]:
+    """The replies logged for an inbound message, in order: what a redelivery must be answered with again."""
+    rows = session.scalars(select(Message).where(Message.reply_to_id == inbound_id, Message.direction == "out")
+                           .order_by(Message.id))
+    return [RenderedReply(lang=row.lang or "en", paragraphs=[row.text]) for row in rows]
 
 
 def contact_for(session: Session, address: str, channel: str, now: datetime) -> Contact:
@@ -164,12 +182,12 @@ def _already_seen(session: Session, msg: InboundMessage) -> Message | None:
     return session.scalars(query).one_or_none()
 
 
-def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnResult:
-    """Process one inbound message inside the caller's transaction."""
+def handle_inbound(session: Session, msg: InboundMessage, core: Core, rules: ChannelRules | None = None) -> TurnResult:
+    """Process one inbound message inside the caller's transaction (``rules``: the channel's, if it has any)."""
     seen = _already_seen(session, msg)
     if seen is not None:
         log.info("duplicate inbound %s/%s ignored", msg.channel, msg.provider_id)
-        return TurnResult(replies=[], duplicate=True, contact_id=seen.contact_id)
+        return TurnResult(replies=[], duplicate=True, contact_id=seen.contact_id, inbound_id=seen.id)
     now = core.clock()
     contact = contact_for(session, msg.address, msg.channel, now)
     attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type} for a in msg.attachments]
@@ -184,7 +202,8 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnRes
     state = dict(conversation.state) if conversation else {}
     if not state.get("lang") and contact.language:
         state["lang"] = contact.language
-    new_state, events = eng.step(state, msg, ctx)
+    engine_ran = rules is None or not rules.before(scope, state)
+    new_state, events = eng.step(state, msg, ctx) if engine_ran else (state, [])
     for event in events:
         if isinstance(event, ReplyCreated):
             scope.reply(event.reply)
@@ -196,6 +215,11 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnRes
                                            created_at=now))
         elif type(event) in EVENT_HANDLERS:
             EVENT_HANDLERS[type(event)](scope, event)
+    if rules is not None and engine_ran:
+        rules.after(scope, new_state)
+    for rendered in replies:
+        session.add(Message(contact_id=contact.id, direction="out", channel=inbound.channel, reply_to_id=inbound.id,
+                            text=rendered.plain(), lang=rendered.lang, status="created", created_at=now))
     inbound.lang = new_state.get("lang")
     if conversation is None:
         session.add(Conversation(contact_id=contact.id, state=new_state, updated_at=now))
@@ -203,17 +227,30 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core) -> TurnRes
         conversation.state = new_state
         conversation.updated_at = now
     session.flush()
-    return TurnResult(replies=replies, contact_id=contact.id, opted_out=contact.opted_out)
+    return TurnResult(replies=replies, contact_id=contact.id, opted_out=contact.opted_out, inbound_id=inbound.id)
 
 
-def run_turn(sessions: sessionmaker[Session], msg: InboundMessage, core: Core) -> TurnResult:
-    """One turn in its own transaction; a redelivery racing the first delivery is reported as a duplicate."""
+def run_turn(sessions: sessionmaker[Session], msg: InboundMessage, core: Core,
+             rules: ChannelRules | None = None, *,
+             then: Callable[[Session, TurnResult], None] | None = None) -> TurnResult:
+    """One turn in its own transaction; a redelivery racing the first delivery is reported as a duplicate.
+
+    ``then`` runs inside the same transaction after the turn (Telegram queues the replies in the outbox there,
+    so a reply exists if and only if the turn was committed).
+    """
+
+    def turn(session: Session) -> TurnResult:
+        result = handle_inbound(session, msg, core, rules)
+        if then is not None:
+            then(session, result)
+        return result
+
     try:
         with sessions.begin() as session:
-            return handle_inbound(session, msg, core)
+            return turn(session)
     except IntegrityError:
         # A concurrent delivery won a unique constraint: the same provider id (the retry finds it and reports a
         # duplicate) or the same new address (the retry finds the contact). Either way, one more try settles it.
         log.info("turn for %s raced another delivery; retrying once", msg.channel)
     with sessions.begin() as session:
-        return handle_inbound(session, msg, core)
+        return turn(session)

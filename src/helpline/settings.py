@@ -64,11 +64,48 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = Field(None, description="Twilio account SID (AC...).")
     twilio_auth_token: SecretStr | None = Field(None, description="Twilio auth token; signs webhooks and REST calls.")
     twilio_from: str | None = Field(None, description="Sender: Twilio phone number (E.164) or messaging service SID.")
+    # SMS issue 3: where the REST client sends (tests and sandboxes point it at a local server), and whether
+    # Twilio's own opt-out handling (on by default) already answers STOP/START/HELP, so the helpline must not.
+    twilio_api_url: str = Field("https://api.twilio.com", description="Twilio REST API root (scheme and host).")
+    twilio_handles_opt_out: bool = Field(
+        True, description="Twilio answers STOP/START/HELP itself: record consent but send no reply of our own."
+    )
+    twilio_timeout_seconds: float = Field(15.0, gt=0, le=60, description="Timeout of one Twilio REST request.")
     telegram_token: SecretStr | None = Field(None, description="Telegram bot token from @BotFather.")
     telegram_secret: SecretStr | None = Field(
         None, description="Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token on webhook calls."
     )
     telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+    secret_key: SecretStr | None = Field(
+        None, description="Signs staff console sessions and CSRF tokens; unset: a key file beside the database."
+    )
+    session_minutes: int = Field(480, ge=5, le=7 * 24 * 60, description="Staff console session lifetime.")
+    session_cookie_secure: bool | None = Field(
+        None, description="Secure flag on console cookies; unset: on when HELPLINE_PUBLIC_URL is https."
+    )
+    handoff_timeout_minutes: int = Field(
+        30, ge=1, le=24 * 60, description="A held conversation goes back to the bot after this long without staff action."
+    )
+    # Status lookups (issue 6). The default pepper is for development only: helpline.status.config warns when
+    # it is in use. Changing the pepper makes every stored verification hash stale (re-import the registry).
+    status_pepper: SecretStr = Field(
+        SecretStr("dev-only-status-pepper-CHANGE-ME"),
+        description="Secret key (HMAC-SHA256) for hashing status verification factors; set it in production.",
+    )
+    status_max_failures: int = Field(5, ge=1, le=100, description="Failed status lookups allowed per window.")
+    status_failure_window_minutes: int = Field(60, ge=1, le=1440, description="Throttle window for status lookups.")
+    # Complaints (issue 5): the deploying organisation's promises, told to the worker at filing.
+    complaint_referral_days: int = Field(4, ge=1, le=60, description="Days within which a complaint is referred.")
+    complaint_resolution_working_days: int = Field(
+        20, ge=1, le=250, description="Resolution target in working days (Saturday and Sunday skipped)."
+    )
+    complaint_urgent_review_hours: int = Field(12, ge=1, le=24, description="Urgent complaints: reviewed within (same day).")
+    complaint_reopen_days: int = Field(30, ge=1, le=365, description="Days after 'resolved' in which REOPEN works.")
+    complaint_draft_days: int = Field(7, ge=1, le=90, description="Days an unfinished complaint is kept for resuming.")
+    complaint_verify_pepper: SecretStr = Field(
+        SecretStr("dev-only-complaint-pepper-CHANGE-ME"),  # DEV DEFAULT: set HELPLINE_COMPLAINT_VERIFY_PEPPER in production
+        description="Secret mixed into the hash of the CNIC's last 4 digits used to verify STATUS lookups.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -60,7 +60,7 @@ class SegmentInfo:
 
 def is_gsm7(text: str) -> bool:
     """True if every character is in the GSM-7 default or extension table (the empty text is GSM-7)."""
-    return all(ch in _GSM for ch in text)
+    return _GSM.issuperset(text)
 
 
 def _unit_cost(ch: str, encoding: Encoding) -> int:
@@ -72,10 +72,17 @@ def _unit_cost(ch: str, encoding: Encoding) -> int:
 def _split(text: str) -> tuple[Encoding, list[str], list[int]]:
     """The encoding, the parts as the phone receives them, and each part's units."""
     encoding: Encoding = "GSM-7" if is_gsm7(text) else "UCS-2"
-    total = sum(_unit_cost(ch, encoding) for ch in text)
+    if encoding == "GSM-7":
+        doubles = sum(map(text.count, GSM7_EXTENSION))  # escape pairs
+    else:
+        doubles = len(text.encode("utf-16-le", "surrogatepass")) // 2 - len(text)  # surrogate pairs
+    total = len(text) + doubles
     if total <= SINGLE_LIMIT[encoding]:
         return encoding, ([text] if text else []), ([total] if text else [])
     limit = PART_LIMIT[encoding]
+    if not doubles:  # every character is one unit: parts are plain slices (the common case, and fast)
+        parts = [text[i:i + limit] for i in range(0, len(text), limit)]
+        return encoding, parts, [len(part) for part in parts]
     parts: list[str] = []
     sizes: list[int] = []
     start = used = 0

@@ -109,9 +109,40 @@ def test_full_answer_on_request(core):
     dialog = Dialog(core)
     reply = dialog.say("hawala hundi ka risk")
     assert dialog.answered == ["hundi_hawala_risks"]
-    if "Full answer" in reply:
-        full = dialog.say("1")
-        assert "Source:" in full and not dialog.answered
+    assert "1 Tafseel" in reply
+    full = dialog.say("1")
+    assert full.startswith(core.kb.answer("hundi_hawala_risks", "ur-Latn", long=True)) and not dialog.answered
+
+
+def test_sms_gets_the_one_sms_answer_and_the_long_one_on_request(core):
+    topic = "fake_agents_fake_visas"
+    dialog = Dialog(core, channel="sms")
+    reply = dialog.say("my agent took money but never gave me the visa")
+    assert dialog.answered == [topic]
+    assert reply.startswith(core.kb.answer(topic, "en", sms=True))
+    assert core.kb.text(topic, "short", "en") not in reply
+    assert "1 Details" in reply
+    full = dialog.say("1")
+    assert full.startswith(core.kb.answer(topic, "en", long=True))
+    assert "1 New question" in full and "Details" not in full  # no second "more" on the long answer
+
+
+def test_chat_and_telegram_get_the_usual_short_answer(core):
+    topic = "fake_agents_fake_visas"
+    for channel in ("telegram", "chat"):
+        dialog = Dialog(core, channel=channel)
+        reply = dialog.say("my agent took money but never gave me the visa")
+        assert dialog.answered == [topic], channel
+        assert reply.startswith(core.kb.answer(topic, "en")), channel
+        assert core.kb.text(topic, "sms", "en") not in reply, channel
+
+
+def test_an_urgent_topic_on_sms_keeps_the_danger_line(core):
+    dialog = Dialog(core, channel="sms")
+    reply = dialog.say("mera bhai 3 mahine se lapata hai, koi rabta nahi")
+    assert dialog.answered == ["missing_worker"], reply
+    assert reply.startswith(core.kb.answer("missing_worker", "ur-Latn", sms=True))
+    assert "Jaan ko khatra" in reply and "<Pakistani mission" in reply
 
 
 def test_buttons_choose_like_typed_numbers(core):

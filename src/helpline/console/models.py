@@ -1,5 +1,105 @@
-"""Tables of the console concern (see helpline.storage.schema). Each change goes with an Alembic migration."""
+"""Tables of the console concern (see helpline.storage.schema). Each change goes with an Alembic migration.
+
+Staff users, the audit log, login attempts (throttling that works across gunicorn workers) and handoffs (a
+worker asked for a person; a staff member holds the conversation while the bot stays quiet).
+"""
 
 from __future__ import annotations
 
-from helpline.storage.models import Base  # noqa: F401
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpline.storage.models import Base
+
+ROLES: tuple[str, ...] = ("agent", "supervisor", "admin")  # each role can do everything the one before can
+HANDOFF_ACTIVE: tuple[str, ...] = ("waiting", "held")  # a contact has at most one handoff in these
+HANDOFF_STATUSES: tuple[str, ...] = ("waiting", "held", "released", "expired")
+
+
+def role_rank(role: str | None) -> int:
+    """agent=1 < supervisor=2 < admin=3; unknown=0."""
+    return ROLES.index(role) + 1 if role in ROLES else 0
+
+
+class StaffUser(Base):
+    """A person who signs in to the console; the password is an argon2 hash."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on password/role change: logs out
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:  # never the hash
+        return f"StaffUser(id={self.id!r}, username={self.username!r}, role={self.role!r}, active={self.active!r})"
+
+
+class AuditEntry(Base):
+    """Who did what to which record, and every reveal of personal data. Never updated or deleted by the app."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # staff username, or "cli"
+    action: Mapped[str] = mapped_column(String(40))  # "complaint.status", "pii.reveal", "user.create", ...
+    target_type: Mapped[str | None] = mapped_column(String(30))
+    target_id: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # masked; never a secret
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"AuditEntry(id={self.id!r}, actor={self.actor!r}, action={self.action!r})"
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt; recent failures per username and per address throttle guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"LoginAttempt(id={self.id!r}, success={self.success!r})"
+
+
+class Handoff(Base):
+    """A worker asked for a person (``waiting``), a staff member holds it (``held`` until ``until``), then back."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_status_requested", "status", "requested_at"),
+        Index("ix_handoffs_contact_id", "contact_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))  # see HANDOFF_STATUSES
+    lang: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)  # what the worker wrote when asking
+    requested_at: Mapped[datetime]
+    held_by: Mapped[str | None] = mapped_column(String(64))
+    held_at: Mapped[datetime | None]
+    until: Mapped[datetime | None]  # the hold lapses back to the bot at this time unless staff act again
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(64))
+
+    def __repr__(self) -> str:
+        return f"Handoff(id={self.id!r}, contact_id={self.contact_id!r}, status={self.status!r})"

@@ -1,7 +1,22 @@
-"""The staff console blueprint under ``/staff``."""
+"""The staff console blueprint under ``/staff``; each concern's views register on :data:`bp`.
+
+auth (sign-in/out), queue (complaints list), case (one complaint and its actions), handoff (people asking for a
+person, conversations held by staff), overview (charts), knowledge (unanswered questions, FAQ browser), export
+(CSV), admin (users, audit log). Every route needs a signed-in user (see :func:`security.guard`).
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-bp = Blueprint("console", __name__, url_prefix="/staff")
+from helpline.console import security
+from helpline.console.web import register_filters
+
+bp = Blueprint("console", __name__, url_prefix="/staff", template_folder="templates", static_folder="static",
+               static_url_path="/static")
+bp.record_once(lambda state: security.init_app(state.app))
+bp.before_request(security.guard)
+bp.after_request(security.secure_headers)
+register_filters(bp)
+
+from helpline.console import admin, auth, case, export, handoff, knowledge, overview, queue  # noqa: E402,F401

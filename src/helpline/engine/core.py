@@ -99,6 +99,10 @@ class Flow:
         """Free text nobody intercepted (the FAQ answers it); return True if handled."""
         return False
 
+    def gate(self, turn: Turn) -> bool:
+        """Runs first on every message (e.g. a person holds the conversation); return True to end the turn."""
+        return False
+
 
 FLOWS: dict[str, Flow] = {}
 
@@ -233,6 +237,8 @@ def step(state: dict[str, Any], msg: InboundMessage, ctx: Context) -> tuple[dict
 
 
 def _dispatch(turn: Turn, *, first_contact: bool) -> None:
+    if any(flow.gate(turn) for flow in FLOWS.values()):
+        return
     if not turn.text and not turn.msg.choice and not turn.msg.attachments:
         turn.say("empty")
         return

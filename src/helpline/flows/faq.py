@@ -60,13 +60,14 @@ class FaqFlow(Flow):
         topic = turn.ctx.kb.topics[topic_id]
         turn.leave()
         turn.enter(self.id, "answered", {"topic": topic_id})
-        turn.say(f"kb:{topic_id}:{'answer_long' if long else 'answer'}")
+        turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}")
         if topic.urgent:
             turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))
         if not long:
             turn.emit(FaqAnswered(topic_id, round(score, 3)))
         items = []
-        if not long and topic.texts.get(turn.lang, topic.texts["en"]).long:
+        texts = topic.texts.get(turn.lang, topic.texts["en"])
+        if not long and (texts.long or (texts.sms and turn.msg.channel == "sms")):  # more to read than was sent
             items.append(MenuItem(FULL, Text("faq.full")))
         items += [MenuItem(OTHER, Text("faq.other")), *_person(), _home()]
         turn.menu(items)
@@ -74,6 +75,13 @@ class FaqFlow(Flow):
     def _unanswered(self, turn: Turn, question: str, best: str | None, score: float) -> None:
         turn.emit(Unanswered(question[:500], turn.lang, best, round(score, 3)))
         turn.main_menu("faq.none")
+
+
+def _answer_field(turn: Turn, long: bool) -> str:
+    """The full answer on request; on SMS, where every part is paid for, the one-SMS answer first."""
+    if long:
+        return "answer_long"
+    return "answer_sms" if turn.msg.channel == "sms" else "answer"
 
 
 def _person() -> list[MenuItem]:

@@ -65,6 +65,7 @@ class Contact(Base):
     language: Mapped[str | None] = mapped_column(String(16))
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     opted_out_at: Mapped[datetime | None]
+    unreachable_at: Mapped[datetime | None]  # the channel said messages cannot reach it (Telegram: bot blocked)
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
 

@@ -1,0 +1,173 @@
+"""Operations on complaints, shared by the engine's event handlers and the staff console.
+
+Every function works inside the caller's transaction (it receives a session and never commits). Messages to the
+worker go through :func:`helpline.outbox.enqueue`, so they exist if and only if the change is committed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline import outbox
+from helpline.complaints import policy as policy_mod
+from helpline.complaints import references
+from helpline.complaints.models import OPEN_STATUSES, STATUSES, TRANSITIONS, Complaint, ComplaintEvent
+from helpline.complaints.taxonomy import load as load_taxonomy
+from helpline.messages import Text
+from helpline.storage.models import Contact
+
+WORKER = "worker"
+BOT = "bot"
+# Status changes the worker is told about (by the outbox), when someone other than the worker made them.
+_NOTIFY = {"referred", "in_progress", "resolved", "closed", "reopened"}
+
+
+def _event(session: Session, complaint: Complaint, kind: str, *, actor: str, now: datetime,
+           from_status: str | None = None, to_status: str | None = None, text: str | None = None,
+           public: bool = False) -> ComplaintEvent:
+    event = ComplaintEvent(complaint_id=complaint.id, at=now, actor=actor, kind=kind, from_status=from_status,
+                           to_status=to_status, text=text, public=public)
+    session.add(event)
+    complaint.updated_at = now
+    session.flush()
+    return event
+
+
+def worker_lang(session: Session, complaint: Complaint) -> str:
+    """The language to write to the complaint's contact in: their current one, else the complaint's."""
+    contact = session.get(Contact, complaint.contact_id) if complaint.contact_id else None
+    return (contact.language if contact and contact.language else None) or complaint.lang
+
+
+def _notify(session: Session, complaint: Complaint, core: Any, texts: list[Text], *, now: datetime,
+            event: ComplaintEvent, kind: str = "case_update") -> None:
+    """Queue a message about ``complaint`` to its contact (nothing for a complaint without one)."""
+    contact = session.get(Contact, complaint.contact_id) if complaint.contact_id else None
+    if contact is None:
+        return
+    lang = worker_lang(session, complaint)
+    paragraphs = [core.i18n.render(t, lang) for t in texts]
+    outbox.enqueue(session, contact, paragraphs, kind=kind, lang=lang, now=now,
+                   dedupe_key=f"complaint-event:{event.id}")
+    if complaint.first_response_at is None:
+        complaint.first_response_at = now
+
+
+def status_text(status: str) -> Text:
+    """The worker-facing name of a status, as a message key."""
+    return Text(f"complaint.status.{status}")
+
+
+def change_status(session: Session, complaint: Complaint, to_status: str, *, actor: str, now: datetime, core: Any,
+                  public_text: str | None = None) -> ComplaintEvent:
+    """Move ``complaint`` to ``to_status`` (``ValueError`` if not allowed), record it, and tell the worker."""
+    if to_status not in STATUSES:
+        raise ValueError(f"unknown status {to_status!r}")
+    from_status = complaint.status
+    if to_status not in TRANSITIONS.get(from_status, frozenset()):
+        raise ValueError(f"a complaint cannot go from {from_status!r} to {to_status!r}")
+    complaint.status = to_status
+    if to_status == "resolved":
+        complaint.resolved_at = now
+    elif to_status == "closed":
+        complaint.closed_at = now
+    elif to_status == "reopened":
+        complaint.resolved_at = complaint.closed_at = None
+    kind = "reopen" if to_status == "reopened" else ("confirm" if actor == WORKER and to_status == "closed" else "status")
+    event = _event(session, complaint, kind, actor=actor, now=now, from_status=from_status, to_status=to_status,
+                   text=public_text, public=public_text is not None)
+    if actor != WORKER and to_status in _NOTIFY:
+        ref = references.display(complaint.reference)
+        texts = [Text("complaint.notify.status", {"ref": ref, "status": status_text(to_status)})]
+        if public_text:
+            texts.append(Text("complaint.notify.update", {"ref": ref, "text": public_text}))
+        if to_status == "resolved":
+            texts.append(Text("complaint.notify.resolved", {"ref": ref, "days": policy_mod.current().reopen_days}))
+        _notify(session, complaint, core, texts, now=now, event=event)
+    return event
+
+
+def add_note(session: Session, complaint: Complaint, text: str, *, actor: str, now: datetime) -> ComplaintEvent:
+    """Record an internal note (never sent to the worker)."""
+    return _event(session, complaint, "note", actor=actor, now=now, text=text, public=False)
+
+
+def send_public_update(session: Session, complaint: Complaint, text: str, *, actor: str, now: datetime,
+                       core: Any) -> ComplaintEvent:
+    """Record a public update (shown in STATUS replies) and send it to the worker."""
+    event = _event(session, complaint, "public_update", actor=actor, now=now, text=text, public=True)
+    ref = references.display(complaint.reference)
+    _notify(session, complaint, core, [Text("complaint.notify.update", {"ref": ref, "text": text})], now=now,
+            event=event)
+    if complaint.first_response_at is None:
+        complaint.first_response_at = now
+    return event
+
+
+def assign(session: Session, complaint: Complaint, username: str | None, *, actor: str,
+           now: datetime) -> ComplaintEvent:
+    """Give the complaint to a staff member (None: unassign)."""
+    before = complaint.assignee
+    complaint.assignee = username
+    return _event(session, complaint, "assign", actor=actor, now=now, text=f"{before or '-'} -> {username or '-'}")
+
+
+def set_body(session: Session, complaint: Complaint, body_code: str, *, actor: str, now: datetime) -> ComplaintEvent:
+    """Route the complaint to another responsible body (``ValueError`` for an unknown code)."""
+    if body_code not in load_taxonomy().bodies:
+        raise ValueError(f"unknown responsible body {body_code!r}")
+    before = complaint.responsible_body
+    complaint.responsible_body = body_code
+    return _event(session, complaint, "body", actor=actor, now=now, text=f"{before} -> {body_code}")
+
+
+def deadline(complaint: Complaint) -> datetime | None:
+    """The promise that matters now: referral while new and unanswered or reopened, else resolution."""
+    if (complaint.status == "new" and complaint.first_response_at is None) or complaint.status == "reopened":
+        return complaint.promised_referral_at
+    return complaint.promised_resolution_at
+
+
+def is_overdue(complaint: Complaint, now: datetime) -> bool:
+    """True when an open complaint has passed its current promised date."""
+    due = deadline(complaint)
+    return complaint.status in OPEN_STATUSES and due is not None and now > due
+
+
+def rag(complaint: Complaint, now: datetime) -> str:
+    """Red (overdue), amber (a fifth of the time or less left, or urgent and unanswered) or green."""
+    if complaint.status not in OPEN_STATUSES:
+        return "green"
+    due = deadline(complaint)
+    if due is None:
+        return "green"
+    if now > due:
+        return "red"
+    if complaint.urgent and complaint.first_response_at is None:
+        return "amber"
+    span = (due - complaint.created_at).total_seconds()
+    left = (due - now).total_seconds()
+    return "amber" if span <= 0 or left <= span / 5 else "green"
+
+
+def find_by_reference(session: Session, text: str) -> Complaint | None:
+    """The complaint a typed reference names (case, spaces, dashes, Urdu digits forgiven; check symbol verified)."""
+    reference, _ = references.parse(text)
+    if reference is None:
+        return None
+    return session.scalars(select(Complaint).where(Complaint.reference == reference)).one_or_none()
+
+
+def close_stale(session: Session, now: datetime, core: Any) -> list[Complaint]:
+    """Close every "resolved" complaint whose reopen window has passed (the worker is told); returns them."""
+    window = timedelta(days=policy_mod.current().reopen_days)
+    stale = list(session.scalars(select(Complaint).where(Complaint.status == "resolved",
+                                                         Complaint.resolved_at < now - window)
+                                 .order_by(Complaint.id).with_for_update()))
+    for complaint in stale:
+        change_status(session, complaint, "closed", actor=BOT, now=now, core=core)
+    return stale

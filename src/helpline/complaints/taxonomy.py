@@ -1,0 +1,95 @@
+"""The complaint taxonomy (categories, responsible bodies, urgent words), read from ``taxonomy.toml``."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from helpline.messages import LANGUAGES
+from helpline.text import normalize
+
+TAXONOMY_FILE = Path(__file__).with_name("taxonomy.toml")
+
+
+@dataclass(frozen=True)
+class Body:
+    """A responsible body (CWA, Protector of Emigrants, FIA, ...), named in each language."""
+
+    code: str
+    names: dict[str, str]
+
+    def name(self, lang: str) -> str:
+        """The body's name in ``lang`` (English if missing)."""
+        return self.names.get(lang) or self.names["en"]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A complaint category: names, default body, urgency and matching keywords (normalised)."""
+
+    code: str
+    names: dict[str, str]
+    body: str
+    urgent: bool
+    keywords: tuple[str, ...]
+
+    def name(self, lang: str) -> str:
+        """The category's name in ``lang`` (English if missing)."""
+        return self.names.get(lang) or self.names["en"]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Every category (in menu order), body and urgent word."""
+
+    categories: tuple[Category, ...]
+    bodies: dict[str, Body]
+    urgent_words: tuple[tuple[str, str], ...]  # (normalised phrase, reason)
+
+    def category(self, code: str) -> Category | None:
+        """The category with this code."""
+        return next((c for c in self.categories if c.code == code), None)
+
+    def body(self, code: str) -> Body:
+        """The body with this code (the helpline itself for an unknown code)."""
+        return self.bodies.get(code) or self.bodies["HELPLINE"]
+
+    def urgent_reason(self, text: str) -> str | None:
+        """The reason code of the first urgent word or phrase in ``text``, if any."""
+        padded = f" {normalize(text)} "
+        for phrase, reason in self.urgent_words:
+            if f" {phrase} " in padded:
+                return reason
+        return None
+
+
+def _phrases(words: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for p in (normalize(w) for w in words) if p))
+
+
+def parse(data: dict) -> Taxonomy:
+    """Build a :class:`Taxonomy` from the TOML structure, checking it is complete."""
+    bodies = {code: Body(code, {lang: str(v[lang]) for lang in LANGUAGES}) for code, v in data["bodies"].items()}
+    if "HELPLINE" not in bodies:
+        raise ValueError("taxonomy: a HELPLINE body is required")
+    categories = []
+    for raw in data["categories"]:
+        if raw["body"] not in bodies:
+            raise ValueError(f"taxonomy: category {raw['code']!r} names unknown body {raw['body']!r}")
+        categories.append(Category(code=raw["code"], names={lang: str(raw[lang]) for lang in LANGUAGES},
+                                   body=raw["body"], urgent=bool(raw.get("urgent", False)),
+                                   keywords=_phrases(list(raw.get("keywords", [])))))
+    codes = [c.code for c in categories]
+    if len(set(codes)) != len(codes) or "other" not in codes:
+        raise ValueError("taxonomy: category codes must be unique and include 'other'")
+    words = tuple((p, reason) for reason, ws in data.get("urgent_words", {}).items() for p in _phrases(ws))
+    return Taxonomy(tuple(categories), bodies, words)
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = TAXONOMY_FILE) -> Taxonomy:
+    """Read and check the taxonomy file (cached)."""
+    with path.open("rb") as fh:
+        return parse(tomllib.load(fh))

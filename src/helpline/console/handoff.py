@@ -1,0 +1,119 @@
+"""Handoff pages: workers waiting for a person, conversations held by staff, and one contact's conversation
+with take / reply / release. While held, the bot stays quiet (see :mod:`helpline.flows.handoff`)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline.console import holds, security
+from helpline.console.models import HANDOFF_ACTIVE, Handoff
+from helpline.console.views import bp
+from helpline.console.web import form_text, now, rt, transaction
+from helpline.storage.models import Contact, Message
+
+CONVERSATION_LIMIT = 300  # most recent messages shown
+
+
+def timeout() -> timedelta:
+    """How long a hold lasts without staff action."""
+    return timedelta(minutes=rt().settings.handoff_timeout_minutes)
+
+
+def messages_of(db: Session, contact_id: int, limit: int = CONVERSATION_LIMIT) -> list[dict[str, Any]]:
+    """A contact's conversation, oldest first, as plain dicts for the templates (text masked there)."""
+    rows = db.scalars(select(Message).where(Message.contact_id == contact_id)
+                      .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
+    return [{"id": m.id, "direction": m.direction, "channel": m.channel, "text": m.text, "lang": m.lang,
+             "status": m.status, "at": m.created_at, "attachments": m.attachments or []} for m in reversed(rows)]
+
+
+def handoff_dict(row: Handoff | None) -> dict[str, Any] | None:
+    """A handoff for the templates."""
+    if row is None:
+        return None
+    return {"id": row.id, "status": row.status, "held_by": row.held_by, "until": row.until, "lang": row.lang,
+            "requested_at": row.requested_at, "reason": row.reason, "contact_id": row.contact_id}
+
+
+@bp.route("/handoff")
+def handoffs():  # type: ignore[no-untyped-def]
+    """Waiting workers (oldest first) and held conversations; lapsed holds are handed back first."""
+    with transaction() as db:
+        holds.expire_due(db, rt().core, now())
+        rows = db.execute(select(Handoff, Contact).join(Contact, Contact.id == Handoff.contact_id)
+                          .where(Handoff.status.in_(HANDOFF_ACTIVE)).order_by(Handoff.requested_at, Handoff.id)).all()
+        items = [{**(handoff_dict(h) or {}), "channel": c.channel, "address": c.address} for h, c in rows]
+    waiting = [i for i in items if i["status"] == "waiting"]
+    held = [i for i in items if i["status"] == "held"]
+    return render_template("console/handoff.html", waiting=waiting, held=held, active="handoff")
+
+
+def _contact(db: Session, contact_id: int) -> Contact:
+    contact = db.get(Contact, contact_id)
+    if contact is None:
+        abort(404)
+    return contact
+
+
+@bp.route("/contacts/<int:contact_id>")
+def conversation(contact_id: int):  # type: ignore[no-untyped-def]
+    """One contact's whole conversation (masked), their complaints and the handoff controls."""
+    from helpline.complaints.models import Complaint
+
+    with transaction() as db:
+        holds.expire_due(db, rt().core, now())
+        contact = _contact(db, contact_id)
+        info = {"id": contact.id, "channel": contact.channel, "address": contact.address, "language": contact.language,
+                "opted_out": contact.opted_out, "created_at": contact.created_at, "last_seen_at": contact.last_seen_at}
+        handoff = handoff_dict(holds.active_handoff(db, contact.id))
+        complaints = [{"id": c.id, "reference": c.display_reference, "status": c.status, "category": c.category}
+                      for c in db.scalars(select(Complaint).where(Complaint.contact_id == contact.id)
+                                          .order_by(Complaint.id.desc()))]
+        convo = messages_of(db, contact.id)
+    return render_template("console/conversation.html", contact=info, handoff=handoff, complaints=complaints,
+                           messages=convo, active="handoff")
+
+
+@bp.route("/contacts/<int:contact_id>/take", methods=["POST"])
+def handoff_take(contact_id: int):  # type: ignore[no-untyped-def]
+    """Hold the conversation: the bot goes quiet and the worker is told a person joined."""
+    with transaction() as db:
+        contact = _contact(db, contact_id)
+        row = holds.take(db, contact, current_user.username, now=now(), core=rt().core, timeout=timeout())
+        security.audit(db, "handoff.take", "contact", contact.id, now=now(), handoff=row.id)
+    flash("You hold this conversation: the bot is quiet until you release it or it times out.")
+    return redirect(url_for("console.conversation", contact_id=contact_id))
+
+
+@bp.route("/contacts/<int:contact_id>/reply", methods=["POST"])
+def handoff_reply(contact_id: int):  # type: ignore[no-untyped-def]
+    """Send your words to the worker in their channel (taking the conversation if nobody holds it)."""
+    text = form_text("text", required=True, limit=1600)
+    with transaction() as db:
+        contact = _contact(db, contact_id)
+        row = holds.active_handoff(db, contact.id)
+        if row is None or row.status != "held":
+            holds.take(db, contact, current_user.username, now=now(), core=rt().core, timeout=timeout())
+        queued = holds.staff_reply(db, contact, text, current_user.username, now=now(), core=rt().core,
+                                   timeout=timeout())
+        security.audit(db, "handoff.reply", "contact", contact.id, now=now(), outbox=queued.id, chars=len(text))
+    flash("Reply queued for delivery.")
+    return redirect(url_for("console.conversation", contact_id=contact_id))
+
+
+@bp.route("/contacts/<int:contact_id>/release", methods=["POST"])
+def handoff_release(contact_id: int):  # type: ignore[no-untyped-def]
+    """Hand the conversation back to the bot (or dismiss the request) and tell the worker."""
+    with transaction() as db:
+        contact = _contact(db, contact_id)
+        row = holds.release(db, contact, current_user.username, now=now(), core=rt().core)
+        if row is not None:
+            security.audit(db, "handoff.release", "contact", contact.id, now=now(), handoff=row.id)
+    flash("Released: the bot answers this worker again." if row else "Nothing to release.")
+    return redirect(url_for("console.conversation", contact_id=contact_id))

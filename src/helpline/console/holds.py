@@ -1,0 +1,128 @@
+"""Handoff mechanics outside the web layer: the engine's ``"handoff"`` port, the writers for its events, and the
+staff actions take / reply / release / expire. Imported by ``Core.load`` (see ``helpline.service.CONCERN_MODULES``).
+
+A contact has at most one active :class:`~helpline.console.models.Handoff` (``waiting`` or ``held``). Every step
+is told to the worker in their language and channel: the queue reply in the turn itself, the rest via the outbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from helpline import outbox
+from helpline.console.models import HANDOFF_ACTIVE, Handoff
+from helpline.flows.handoff import HandoffLapsed, HandoffRequested
+from helpline.messages import Text
+from helpline.service import Core, TurnScope, on_event, port
+from helpline.storage.models import Contact, Conversation
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    """What the engine may know: is the contact waiting for or held by a person, and has the hold lapsed."""
+
+    status: str | None
+    expired: bool = False
+
+
+def active_handoff(session: Session, contact_id: int) -> Handoff | None:
+    """The contact's waiting or held handoff, if any."""
+    query = (select(Handoff).where(Handoff.contact_id == contact_id, Handoff.status.in_(HANDOFF_ACTIVE))
+             .order_by(Handoff.id.desc()).limit(1))
+    return session.scalars(query).first()
+
+
+@port("handoff")
+def _view(scope: TurnScope) -> HandoffView:
+    row = active_handoff(scope.session, scope.contact.id)
+    if row is None:
+        return HandoffView(None)
+    return HandoffView(row.status, row.status == "held" and row.until is not None and row.until <= scope.now)
+
+
+@on_event(HandoffRequested)
+def _requested(scope: TurnScope, event: HandoffRequested) -> None:
+    if active_handoff(scope.session, scope.contact.id) is None:
+        scope.session.add(Handoff(contact_id=scope.contact.id, status="waiting", lang=event.lang,
+                                  reason=event.text or None, requested_at=scope.now))
+        scope.session.flush()
+
+
+@on_event(HandoffLapsed)
+def _lapsed(scope: TurnScope, event: HandoffLapsed) -> None:
+    row = active_handoff(scope.session, scope.contact.id)
+    if row is not None and row.status == "held":
+        _end(row, "expired", scope.now, "timeout")
+
+
+def _end(row: Handoff, status: str, now: datetime, by: str) -> None:
+    row.status, row.ended_at, row.ended_by = status, now, by
+
+
+def contact_language(session: Session, contact: Contact, core: Core) -> str:
+    """The language to write to a contact in: chosen, else last used, else the default."""
+    if contact.language:
+        return contact.language
+    conversation = session.get(Conversation, contact.id)
+    return (conversation.state.get("lang") if conversation else None) or core.default_lang
+
+
+def notify(session: Session, contact: Contact, core: Core, key: str, now: datetime, *, dedupe_key: str | None = None,
+           kind: str = "handoff") -> None:
+    """Queue one catalog message to the contact in their language and channel."""
+    lang = contact_language(session, contact, core)
+    outbox.enqueue(session, contact, [core.i18n.render(Text(key), lang)], kind=kind, lang=lang, now=now,
+                   dedupe_key=dedupe_key)
+
+
+def take(session: Session, contact: Contact, username: str, *, now: datetime, core: Core,
+         timeout: timedelta) -> Handoff:
+    """A staff member holds the conversation: the bot goes quiet until release or ``timeout`` without action."""
+    row = active_handoff(session, contact.id)
+    if row is None:
+        row = Handoff(contact_id=contact.id, status="waiting", lang=contact_language(session, contact, core),
+                      requested_at=now)
+        session.add(row)
+        session.flush()
+    first = row.status != "held"
+    row.status, row.held_by, row.until = "held", username, now + timeout
+    if first:
+        row.held_at = now
+        notify(session, contact, core, "handoff.joined", now, dedupe_key=f"handoff:{row.id}:joined")
+    return row
+
+
+def staff_reply(session: Session, contact: Contact, text: str, username: str, *, now: datetime, core: Core,
+                timeout: timedelta) -> outbox.OutboxMessage:
+    """Send a staff member's own words to the worker (as written) and keep the hold alive."""
+    row = active_handoff(session, contact.id)
+    if row is not None and row.status == "held":
+        row.until = now + timeout
+        row.held_by = username
+    return outbox.enqueue(session, contact, [text], kind="staff_reply", lang=contact_language(session, contact, core),
+                          now=now)
+
+
+def release(session: Session, contact: Contact, username: str, *, now: datetime, core: Core) -> Handoff | None:
+    """Hand the conversation back to the bot (or dismiss a waiting request) and tell the worker."""
+    row = active_handoff(session, contact.id)
+    if row is None:
+        return None
+    _end(row, "released", now, username)
+    notify(session, contact, core, "handoff.released", now, dedupe_key=f"handoff:{row.id}:released")
+    return row
+
+
+def expire_due(session: Session, core: Core, now: datetime) -> int:
+    """Give back every hold whose time ran out, telling each worker; returns how many."""
+    rows = session.scalars(select(Handoff).where(Handoff.status == "held", Handoff.until <= now)).all()
+    for row in rows:
+        _end(row, "expired", now, "timeout")
+        contact = session.get(Contact, row.contact_id)
+        if contact is not None:
+            notify(session, contact, core, "handoff.timeout", now, dedupe_key=f"handoff:{row.id}:timeout")
+    return len(rows)

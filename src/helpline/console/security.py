@@ -1,0 +1,240 @@
+"""Console security: password hashing, sign-in throttling, sessions, CSRF, roles, headers and the audit log.
+
+* Passwords: argon2id (argon2-cffi), re-hashed on sign-in when the parameters change.
+* Throttling: failed sign-ins are rows in ``login_attempts`` (so every gunicorn worker sees them): more than
+  ``MAX_USER_FAILURES`` for one username or ``MAX_IP_FAILURES`` from one address within ``WINDOW`` → 429.
+* CSRF: Flask-WTF's ``CSRFProtect`` in manual mode (``WTF_CSRF_CHECK_DEFAULT = False``) checked for every
+  non-GET request to ``/staff`` only, so provider webhooks (signed by their providers) are unaffected.
+* Sessions: Flask-Login; cookies HttpOnly, SameSite=Lax, Secure under HTTPS; a user's ``session_version`` is in
+  the session id, so deactivating a user or changing their password or role signs them out everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, Response, abort, current_app, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from helpline.console.models import ROLES, AuditEntry, LoginAttempt, StaffUser, role_rank
+from helpline.privacy import mask
+
+log = logging.getLogger(__name__)
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+hasher = PasswordHasher()
+_DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))  # verified when the user does not exist: same timing
+
+WINDOW = timedelta(minutes=15)
+MAX_USER_FAILURES = 5
+MAX_IP_FAILURES = 20
+MIN_PASSWORD = 10
+PUBLIC_ENDPOINTS = frozenset({"console.login", "console.static"})
+REQUIRED_ROLE: dict[str, str] = {}  # endpoint → least role; endpoints not listed need "agent"
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+@dataclass
+class StaffIdentity(UserMixin):
+    """The signed-in staff member as the views see them (a plain object, detached from any session)."""
+
+    id: int
+    username: str
+    role: str
+    session_version: int
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: user id and session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def can(self, role: str) -> bool:
+        """Whether this user has at least ``role``."""
+        return role_rank(self.role) >= role_rank(role)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return hasher.hash(password)
+
+
+def check_password_strength(password: str) -> str | None:
+    """Why a new password is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD:
+        return f"the password must have at least {MIN_PASSWORD} characters"
+    if len(password) > 1024:
+        return "the password is too long"
+    return None
+
+
+def verify_password(user: StaffUser | None, password: str) -> bool:
+    """Check a password in constant-ish time, also when there is no such user; re-hash old parameters."""
+    try:
+        hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if user is None:
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def throttled(session: Session, username: str, ip: str, now: datetime) -> bool:
+    """Too many recent failed sign-ins for this username or from this address."""
+    since = now - WINDOW
+    failed = select(func.count(LoginAttempt.id)).where(LoginAttempt.success.is_(False), LoginAttempt.at > since)
+    by_user = session.scalar(failed.where(LoginAttempt.username == username)) or 0
+    by_ip = session.scalar(failed.where(LoginAttempt.ip == ip)) or 0
+    return by_user >= MAX_USER_FAILURES or by_ip >= MAX_IP_FAILURES
+
+
+def record_attempt(session: Session, username: str, ip: str, success: bool, now: datetime) -> None:
+    """Store one sign-in attempt (the table is what throttling counts)."""
+    session.add(LoginAttempt(username=username[:64], ip=ip[:64], success=success, at=now))
+
+
+def audit(session: Session, action: str, target_type: str | None = None, target_id: Any = None, *,
+          actor: str | None = None, now: datetime, **detail: Any) -> AuditEntry:
+    """Record one change or reveal in the caller's transaction; string details are masked."""
+    if actor is None:
+        actor = current_user.username if current_user and current_user.is_authenticated else "anonymous"
+    clean = {k: mask(v) if isinstance(v, str) else v for k, v in detail.items()}
+    entry = AuditEntry(at=now, actor=actor[:64], action=action[:40], target_type=target_type,
+                       target_id=None if target_id is None else str(target_id)[:40], detail=clean or None,
+                       ip=(request.remote_addr or "")[:64] if request else None)
+    session.add(entry)
+    return entry
+
+
+def requires(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a console view as needing at least ``role`` (checked in the blueprint's before-request guard)."""
+    assert role in ROLES
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        REQUIRED_ROLE[f"console.{fn.__name__}"] = role
+
+        @wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated or not current_user.can(role):
+                abort(403)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return deco
+
+
+def guard() -> Response | None:
+    """Before every console request: CSRF on anything but GET/HEAD, then sign-in, then the role."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()  # raises CSRFError (400)
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("console.login", next=target))  # type: ignore[return-value]
+    need = REQUIRED_ROLE.get(request.endpoint or "", "agent")
+    if not current_user.can(need):
+        abort(403)
+    return None
+
+
+def secure_headers(response: Response) -> Response:
+    """Security headers on every console response; pages are never cached."""
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.endpoint != "console.static":
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to return to after sign-in, or None (no open redirects)."""
+    if not target or not target.startswith("/staff") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _secret_key(settings: Any, database_url: str) -> str:
+    if settings.secret_key is not None and settings.secret_key.get_secret_value():
+        return settings.secret_key.get_secret_value()
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return _key_file(Path(url.database).with_name(Path(url.database).name + ".secret"))
+    log.warning("HELPLINE_SECRET_KEY is not set: console sessions end when this process restarts")
+    return secrets.token_urlsafe(48)
+
+
+def _key_file(path: Path) -> str:
+    """Read the key beside the SQLite file, creating it (mode 0600) once; safe when several workers race."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text("ascii").strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return path.read_text("ascii").strip()
+
+
+def init_app(app: Flask) -> None:
+    """Configure sessions, CSRF and Flask-Login on the app (called once when the blueprint is registered)."""
+    rt = app.extensions["helpline"]
+    settings = rt.settings
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(settings, rt.engine.url.render_as_string(hide_password=True))
+    secure = settings.session_cookie_secure
+    if secure is None:
+        secure = bool(settings.public_url and settings.public_url.lower().startswith("https://"))
+    lifetime = timedelta(minutes=settings.session_minutes)
+    for key, value in {
+        "SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_NAME": "helpline_staff", "PERMANENT_SESSION_LIFETIME": lifetime,
+        "REMEMBER_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_SAMESITE": "Lax", "REMEMBER_COOKIE_SECURE": secure,
+        "WTF_CSRF_CHECK_DEFAULT": False, "WTF_CSRF_TIME_LIMIT": int(lifetime.total_seconds()),
+        "WTF_CSRF_SSL_STRICT": True,
+    }.items():
+        app.config[key] = value
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "console.login"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> StaffIdentity | None:
+    try:
+        uid, version = (int(part) for part in user_id.split(":", 1))
+    except ValueError:
+        return None
+    with current_app.extensions["helpline"].sessions() as session:
+        user = session.get(StaffUser, uid)
+        if user is None or not user.active or user.session_version != version:
+            return None
+        return StaffIdentity(user.id, user.username, user.role, user.session_version)

@@ -1,0 +1,80 @@
+"""Talking to a person: the worker asks (menu entry, "agent", "insaan se baat", "انسان سے بات") and waits in the
+staff console's handoff queue; while a staff member holds the conversation the bot stays quiet.
+
+The engine stays pure: whether a person holds the conversation comes from the ``"handoff"`` port (a read-only
+view lent by the service, see :mod:`helpline.console.holds`); asking and lapsing are events the service writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpline.engine.core import Flow, Turn, register
+from helpline.text import normalize
+
+# Whole messages that ask for a person, as typed (compared in normalised form).
+_WHOLE = ("agent", "human", "person", "a person", "staff", "operator", "real person", "talk to a person",
+          "talk to a human", "talk to someone", "speak to a person", "insaan", "insan", "banda", "ایجنٹ", "انسان")
+# Phrases that ask for a person anywhere in a short message.
+_PHRASES = ("insaan se baat", "insan se baat", "kisi se baat", "bande se baat", "agent se baat", "انسان سے بات",
+            "کسی سے بات", "talk to a person", "talk to a human", "speak to a person", "speak to a human",
+            "talk to someone", "talk to an agent", "real person")
+WHOLE = frozenset(normalize(w) for w in _WHOLE)
+PHRASES = tuple(normalize(p) for p in _PHRASES)
+SHORT = 80  # longer messages describe a problem; they go to the FAQ even if they mention a person
+
+
+@dataclass(frozen=True)
+class HandoffRequested:
+    """The worker asked for a person; the service puts them in the handoff queue."""
+
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class HandoffLapsed:
+    """A hold's time ran out while the worker was writing: the bot takes the conversation back."""
+
+
+def asks_for_person(norm: str, *, phrases_only: bool = False) -> bool:
+    """Whether a normalised message asks to talk to a person (``phrases_only``: not single words like "agent",
+    which can be an answer inside a form such as the complaint intake)."""
+    if not phrases_only and norm in WHOLE:
+        return True
+    return len(norm) <= SHORT and any(p in norm for p in PHRASES)
+
+
+class HandoffFlow(Flow):
+    id = "handoff"
+    label = "menu.handoff"
+    order = 90
+
+    def gate(self, turn: Turn) -> bool:
+        """While a person holds the conversation, the bot says nothing; a request for a person starts here."""
+        view = turn.ctx.ports.get("handoff")
+        if view is not None and view.status == "held":
+            if not view.expired:
+                return True
+            turn.emit(HandoffLapsed())
+            turn.say("handoff.timeout")
+        in_a_form = turn.flow not in (None, "faq", self.id)
+        if not turn.msg.choice and asks_for_person(turn.norm, phrases_only=in_a_form):
+            self.start(turn)
+            return True
+        return False
+
+    def start(self, turn: Turn) -> None:
+        """Join the queue (once), tell the worker what happens next, and leave the menu open meanwhile."""
+        view = turn.ctx.ports.get("handoff")
+        if view is None:
+            turn.say("handoff.unavailable")
+        elif view.status == "waiting":
+            turn.say("handoff.already")
+        else:
+            turn.emit(HandoffRequested(turn.lang, turn.text[:500]))
+            turn.say("handoff.queued")
+        turn.main_menu(None)
+
+
+register(HandoffFlow())

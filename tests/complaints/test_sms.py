@@ -1,0 +1,46 @@
+"""End to end: a complaint filed by signed SMS through the Flask app, then tracked by SMS with its ticket."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from helpline.complaints.models import Complaint
+from helpline.settings import Settings, load_settings
+from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
+
+sms_conftest = pytest.importorskip("tests.sms.conftest")
+
+
+@pytest.fixture
+def app(clean_env: None, db_url: str, core: Any, engine: Any) -> Flask:
+    """The real app factory with Twilio configured, on the test database."""
+    from webhooks.app import create_app
+
+    settings: Settings = load_settings(database_url=db_url, twilio_auth_token=AUTH_TOKEN,
+                                       twilio_account_sid=ACCOUNT_SID, public_url=sms_conftest.PUBLIC_URL,
+                                       twilio_handles_opt_out=False)
+    return create_app(settings, core=core, engine=engine)
+
+
+def test_file_by_sms_and_track_by_sms(app, session_factory):
+    sms = sms_conftest.Sms(app.test_client())
+    assert "Complaint noted: Wages unpaid" in sms.send("COMPLAINT wages Saudi Arabia not paid 3 months")
+    sms.send("1")  # for me
+    sms.send("2")  # anonymous
+    sms.send("SKIP")  # employer
+    assert "Please check:" in sms.send("SKIP")  # agent
+    filed = sms.send("1")
+    assert "Your complaint is filed. Ticket number:" in filed
+    ticket = re.search(r"Ticket number: ([A-Z0-9]{3}-[A-Z0-9]{4})", filed).group(1)
+    with session_factory() as s:
+        [c] = list(s.scalars(select(Complaint)))
+    assert c.channel == "sms" and c.country == "SA" and c.anonymous
+    status = sms.send(f"status {ticket.lower()}")
+    assert f"Complaint {ticket} (Wages unpaid or end-of-service dues): received" in status
+    other = sms.send(f"STATUS {ticket}", sender="+923339999999")
+    assert "last 4 digits" in other and "Wages" not in other

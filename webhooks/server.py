@@ -1,0 +1,103 @@
+"""``helpline serve``: the web app under gunicorn, with the outbox worker as a thread in each web worker.
+
+A custom :class:`gunicorn.app.base.BaseApplication` (https://docs.gunicorn.org/en/stable/custom.html), so no
+config file is needed. The app is built once in the master (``preload_app``): the embedded SQLite database is
+migrated once, not raced by N workers, and the knowledge base is indexed once; each forked worker drops the
+inherited database connections and starts its own outbox thread. SIGTERM is gunicorn's graceful stop: workers
+finish the request in hand, the outbox thread finishes the message in hand, and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from helpline.outbox import Sender, run_worker
+from helpline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# "module:function" building one channel's sender from the settings (None when that channel is not configured).
+SENDER_FACTORIES: tuple[str, ...] = ("webhooks.twilio_rest:sender_from_settings", "bot.sender:from_settings")
+
+
+def build_senders(settings: Settings) -> dict[str, Sender]:
+    """Every configured channel's outbound sender, by channel."""
+    import importlib
+
+    senders: dict[str, Sender] = {}
+    for spec in SENDER_FACTORIES:
+        module, _, name = spec.partition(":")
+        sender = getattr(importlib.import_module(module), name)(settings)
+        if sender is not None:
+            senders[sender.channel] = sender
+    return senders
+
+
+class OutboxThread:
+    """The outbox worker loop in a daemon thread, stopped cleanly by :meth:`stop`."""
+
+    def __init__(self, sessions: Any, senders: dict[str, Sender], interval: float = 1.0):
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=run_worker, args=(sessions, senders, self.stop_event),
+                                       kwargs={"interval": interval}, name="outbox", daemon=True)
+
+    def start(self) -> OutboxThread:
+        """Start delivering."""
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """Ask the loop to end after the message in hand and wait (bounded) for it."""
+        self.stop_event.set()
+        self.thread.join(timeout)
+
+
+class HelplineServer(BaseApplication):  # type: ignore[misc] - gunicorn is untyped
+    """gunicorn running :func:`webhooks.app.create_app`, configured from the command line."""
+
+    def __init__(self, settings: Settings, *, host: str, port: int, workers: int, threads: int, outbox: bool):
+        self.settings, self.outbox = settings, outbox
+        self.options = {
+            "bind": f"{host}:{port}", "workers": workers, "threads": threads, "preload_app": True,
+            "timeout": 30, "graceful_timeout": 20, "accesslog": None, "errorlog": "-",
+            "loglevel": settings.log_level.lower(), "post_fork": self._post_fork,
+            "post_worker_init": self._post_worker_init, "worker_exit": self._worker_exit,
+        }
+        self.app: Any = None
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand our options to gunicorn's config."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        """Build the Flask app (once, in the master, because of ``preload_app``)."""
+        from webhooks.app import create_app
+
+        self.app = create_app(self.settings, senders=build_senders(self.settings))
+        return self.app
+
+    def _post_fork(self, _server: Any, _worker: Any) -> None:
+        # Connections opened in the master must not be shared by the forked workers.
+        self.app.extensions["helpline"].engine.dispose(close=False)
+
+    def _post_worker_init(self, worker: Any) -> None:
+        if self.outbox:
+            rt = self.app.extensions["helpline"]
+            worker.outbox_thread = OutboxThread(rt.sessions, rt.senders).start()
+
+    def _worker_exit(self, _server: Any, worker: Any) -> None:
+        thread = getattr(worker, "outbox_thread", None)
+        if thread is not None:
+            thread.stop()
+
+
+def serve(settings: Settings, *, host: str = "127.0.0.1", port: int = 8000, workers: int = 2, threads: int = 4,
+          outbox: bool = True) -> None:
+    """Run the web app until SIGTERM/SIGINT."""
+    HelplineServer(settings, host=host, port=port, workers=workers, threads=threads, outbox=outbox).run()
