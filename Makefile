@@ -14,9 +14,14 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# The main job on the embedded default (SQLite file helpline.db, bundled knowledge base, no accounts).
+# The main job on the embedded default (SQLite file helpline.db, bundled knowledge base, no accounts):
+# the web app (webhooks, staff console, /healthz) on http://127.0.0.1:8000 with the outbox worker inside.
 run: setup
 	$(BIN)/helpline kb check
+	$(BIN)/helpline serve
+
+# Talk to the bot in the terminal.
+chat: setup
 	$(BIN)/helpline chat
 
 test: setup
@@ -26,10 +31,10 @@ bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/sms_bench.py
 	$(BIN)/python benchmarks/status_bench.py
+	$(BIN)/python benchmarks/telegram_bench.py
+	$(BIN)/python benchmarks/console_bench.py
 
-# The web app (webhooks, staff console, /healthz) on http://127.0.0.1:8000, outbox worker included.
-serve: setup
-	$(BIN)/helpline serve
+serve: run
 
 kb-check: setup
 	$(BIN)/helpline kb check

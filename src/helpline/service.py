@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Iterator, Mapping
 from typing import Any, Callable, Protocol
 
 from sqlalchemy import select
@@ -57,7 +58,7 @@ class Core:
         kb = kb_mod.load(locales_dir, deployment_file)
         return cls(kb, Matcher(kb), I18n(load_catalogs(locales_dir), kb, default_lang), default_lang)
 
-    def context(self, now: datetime | None = None, ports: dict[str, Any] | None = None) -> eng.Context:
+    def context(self, now: datetime | None = None, ports: Mapping[str, Any] | None = None) -> eng.Context:
         """A fresh engine context with the clock read once for this turn."""
         return eng.Context(now=now or self.clock(), kb=self.kb, matcher=self.matcher, i18n=self.i18n,
                            default_lang=self.default_lang, ports=ports or {})
@@ -143,6 +144,25 @@ def port(name: str) -> Callable[[PortFactory], PortFactory]:
     return deco
 
 
+class LazyPorts(Mapping[str, Any]):
+    """The turn's ports, each built on first use (most turns need none, and each may cost a query)."""
+
+    def __init__(self, scope: TurnScope):
+        self._scope = scope
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            self._built[name] = PORTS[name](self._scope)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PORTS)
+
+    def __len__(self) -> int:
+        return len(PORTS)
+
+
 @dataclass
 class TurnResult:
     """What a turn produced for the channel to send."""
@@ -197,7 +217,7 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core, rules: Cha
     session.flush()  # a concurrent redelivery fails here, on the unique constraint, before any other work
     replies: list[RenderedReply] = []
     scope = TurnScope(session=session, contact=contact, inbound=inbound, now=now, core=core, replies=replies)
-    ctx = core.context(now, {name: factory(scope) for name, factory in PORTS.items()})
+    ctx = core.context(now, LazyPorts(scope))
     conversation = session.get(Conversation, contact.id)
     state = dict(conversation.state) if conversation else {}
     if not state.get("lang") and contact.language:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from helpline.complaints import references
 from helpline.complaints.models import ComplaintAttachment
 from helpline.messages import Attachment
@@ -234,3 +236,62 @@ def test_telegram_buttons_and_typed_relation(session_factory, ccore, complaints)
     [c] = complaints()
     assert (c.channel, c.category, c.affected, c.filer_relation, c.urgent_reason) == (
         "telegram", "death", "family", "for my brother", "category:death")
+
+
+WORDS = {  # what a worker types, and what the bot must say, per language
+    "en": {"start": "complaint", "cat": "salary not paid", "country": "Doha", "story": "No salary since March.",
+           "done": "done", "back": "back", "menu": "menu", "skip": "skip", "yes": "yes",
+           "ask_country": "In which country", "ask_story": "What happened?", "ask_who": "Who is this complaint for?",
+           "resume": "unfinished complaint", "ask_relation": "How are you related", "ask_name": "full name?",
+           "filed": "Ticket number:", "anon": "Anonymous means", "main": "Main menu"},
+    "ur-Latn": {"start": "shikayat", "cat": "tankhwah nahi mili", "country": "Doha",
+                "story": "March se tankhwah nahi mili", "done": "ho gaya", "back": "wapas", "menu": "menu",
+                "skip": "pata nahi", "yes": "haan", "ask_country": "Ye kis mulk mein",
+                "ask_story": "Kya hua?", "ask_who": "Ye shikayat kis ke liye hai?", "resume": "adhoori shikayat",
+                "ask_relation": "kya rishta hai", "ask_name": "poora naam?", "filed": "Ticket number:",
+                "anon": "Gumnaam ka matlab", "main": "Main menu"},
+    "ur": {"start": "شکایت", "cat": "تنخواہ نہیں ملی", "country": "دوحہ", "story": "مارچ سے تنخواہ نہیں ملی",
+           "done": "ختم", "back": "واپس", "menu": "مینو", "skip": "چھوڑیں", "yes": "جی ہاں",
+           "ask_country": "یہ کس ملک میں", "ask_story": "کیا ہوا؟", "ask_who": "یہ شکایت کس کے لیے ہے؟",
+           "resume": "نامکمل شکایت", "ask_relation": "کیا رشتہ ہے", "ask_name": "پورا نام؟", "filed": "ٹکٹ نمبر:",
+           "anon": "گمنام کا مطلب", "main": "مین مینو"},
+}
+
+
+@pytest.mark.parametrize("lang", list(WORDS))
+def test_family_filing_back_menu_and_resume_in_each_language(lang, chat, clock, complaints):
+    w = WORDS[lang]
+    chat.script([
+        (w["start"], []),
+        (w["cat"], [w["ask_country"]]),
+        (w["country"], [w["ask_story"]]),
+        (w["back"], [w["ask_country"]]),
+        (w["country"], [w["ask_story"]]),
+        (w["story"], []),
+        (w["done"], [w["ask_who"]]),
+        (w["menu"], [w["main"]]),
+    ])
+    clock.advance(days=2)
+    chat.script([
+        (w["start"], [w["resume"]]),
+        ("1", [w["ask_who"]]),
+        ("2", [w["ask_relation"]]),
+        (w["skip"], [w["anon"]]),
+        ("1", [w["ask_name"]]),
+        ("Bilal", []), ("35202-7654321-3", []), (w["skip"], []), (w["skip"], []), (w["skip"], []),
+    ])
+    assert w["filed"] in chat.say(w["yes"])
+    [c] = complaints()
+    assert (c.category, c.country, c.affected, c.worker_name, c.worker_cnic, c.lang) == (
+        "wages", "QA", "family", "Bilal", "3520276543213", lang)
+    assert c.created_at == clock.now
+
+
+@pytest.mark.parametrize("lang", list(WORDS))
+def test_anonymous_one_shot_in_each_language(lang, chat, complaints):
+    w = WORDS[lang]
+    chat.say(f"{w['start']} {w['cat']} {w['country']} {w['story']}")
+    chat.script([("1", [w["anon"]]), ("2", []), (w["skip"], []), (w["skip"], [])])
+    assert w["filed"] in chat.say(w["yes"])
+    [c] = complaints()
+    assert c.anonymous and c.worker_cnic is None and c.verify_hash is None and c.lang == lang

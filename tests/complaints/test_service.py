@@ -32,7 +32,8 @@ def test_status_changes_are_validated_recorded_and_sent_in_the_workers_language(
         "status", "new", "referred", True, "staff:amina")
     [msg] = _outbox(session)
     assert msg.lang == "ur-Latn" and msg.kind == "case_update"
-    assert msg.payload["paragraphs"][0] == f"Aap ki shikayat {references.display(c.reference)} ab: zimmedar idare ko bhej di gayi."
+    ref = references.display(c.reference)
+    assert msg.payload["paragraphs"][0] == f"Aap ki shikayat {ref} ab: zimmedar idare ko bhej di gayi."
     assert "CWA Riyadh ko bhej diya" in msg.payload["paragraphs"][1]
     assert c.first_response_at == T0 + timedelta(hours=1)
     csvc.change_status(session, c, "resolved", actor="staff:amina", now=T0 + timedelta(days=2), core=core)
@@ -56,7 +57,8 @@ def test_notes_are_internal_and_updates_are_public(session, core):
     update = csvc.send_public_update(session, c, "The CWA has your case.", actor="staff:bilal", now=T0, core=core)
     assert update.public and c.first_response_at == T0
     [msg] = _outbox(session)
-    assert msg.payload["paragraphs"] == [f"Update on complaint {references.display(c.reference)}: The CWA has your case."]
+    ref = references.display(c.reference)
+    assert msg.payload["paragraphs"] == [f"Update on complaint {ref}: The CWA has your case."]
 
 
 def test_a_complaint_without_contact_gets_no_message(session, core):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from helpline.complaints import references
 from helpline.complaints import service as csvc
-from helpline.complaints.models import Complaint, ComplaintEvent, LookupFailure
+from helpline.complaints.models import ComplaintEvent, LookupFailure
 from helpline.outbox import OutboxMessage
 from tests.complaints.conftest import Chat
 

@@ -40,7 +40,8 @@ def show_command(reference: str) -> None:
         found = csvc.find_by_reference(session, reference)
         if found is None:
             raise click.ClickException("no complaint with that reference (check the letters and the check symbol)")
-        click.echo(f"{references.display(found.reference)} {found.category} {found.status} body={found.responsible_body}"
+        click.echo(f"{references.display(found.reference)} {found.category} {found.status} "
+                   f"body={found.responsible_body}"
                    f" urgent={found.urgent} created={found.created_at:%Y-%m-%d %H:%M}")
         for e in found.events:
             change = f" {e.from_status or ''}->{e.to_status}" if e.to_status else ""

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from helpline.complaints.references import display
 from helpline.storage.models import Base
 
 # Life of a complaint. "resolved" means staff think it is done and the worker is asked to confirm;
@@ -40,7 +41,7 @@ class Complaint(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    reference: Mapped[str] = mapped_column(String(16), unique=True)  # canonical, no dash: "K7M4XQP"
+    reference: Mapped[str] = mapped_column(String(16), unique=True)  # canonical, no dash: "K7M4XQY"
     draft_key: Mapped[str] = mapped_column(String(64), unique=True)  # one complaint per confirmed draft
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     channel: Mapped[str] = mapped_column(String(20))
@@ -81,9 +82,7 @@ class Complaint(Base):
 
     @property
     def display_reference(self) -> str:
-        """The reference as shown to people, e.g. ``K7M-4XQP``."""
-        from helpline.complaints.references import display
-
+        """The reference as shown to people, e.g. ``K7M-4XQY``."""
         return display(self.reference)
 
     def __repr__(self) -> str:  # no names, CNIC, passport or text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from helpline.complaints.countries import load as load_countries
 from helpline.complaints.taxonomy import Taxonomy
@@ -87,11 +87,11 @@ def category_scores(text: str, taxonomy: Taxonomy | None = None) -> list[tuple[s
         return []
     padded = f" {norm} "
     words = norm.split()
+    long_words = [w for w in words if len(w) >= 5]
     scores: dict[str, float] = {}
     for cat in tax.categories:
         score = 0.0
-        for lang_name in cat.names.values():
-            name = normalize(lang_name)
+        for name in cat.norm_names:
             if norm == name:
                 score = max(score, 100.0)
             elif len(norm) >= 4:
@@ -99,8 +99,10 @@ def category_scores(text: str, taxonomy: Taxonomy | None = None) -> list[tuple[s
         for kw in cat.keywords:
             if f" {kw} " in padded:
                 score += 40.0 + 5 * len(kw.split())
-            elif " " not in kw and len(kw) >= 5:
-                if any(len(w) >= 5 and fuzz.ratio(w, kw) >= 85 for w in words):
+        if cat.fuzzy_keywords:
+            for w in long_words:
+                if w not in cat.keywords and process.extractOne(w, cat.fuzzy_keywords, scorer=fuzz.ratio,
+                                                                score_cutoff=85):
                     score += 30.0
         if score:
             scores[cat.code] = score

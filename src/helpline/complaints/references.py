@@ -1,9 +1,9 @@
 """Complaint reference numbers: short, SMS-friendly, with a check character.
 
 The alphabet has 31 symbols (digits 2-9 and letters without I, L and O, so no 0/O or 1/I/L look-alikes). 31 is
-prime, so a weighted sum mod 31 with weights 1..8 (all distinct and non-zero mod 31) catches every single-symbol
+prime, so a weighted sum mod 31 with weights 1..7 (all distinct and non-zero mod 31) catches every single-symbol
 substitution (``w·(a-b) ≢ 0``) and every swap of two adjacent symbols (``(w_i - w_{i+1})·(a-b) = ±(a-b) ≢ 0``),
-including the check symbol itself. A reference is 6 random symbols plus the check: ``K7M-4XQP``-like, shown
+including the check symbol itself. A reference is 6 random symbols plus the check: ``K7M-4XQY``-like, shown
 as ``XXX-XXXX``; 31⁶ ≈ 887 million references.
 """
 
@@ -20,8 +20,6 @@ BASE = len(ALPHABET)  # 31, prime
 PAYLOAD = 6
 LENGTH = PAYLOAD + 1
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
-# What people type for a look-alike: read it as the symbol it resembles.
-_LOOKALIKES = str.maketrans({"0": "O", "1": "I"})
 _SEPARATORS = re.compile(r"[\s\-_./#:]+")
 assert BASE == 31 and len(set(ALPHABET)) == BASE
 
@@ -58,8 +56,8 @@ def canonical(text: str) -> str:
 def parse(text: str) -> tuple[str | None, bool]:
     """``(canonical reference, looks_like_one)``: a valid reference, or None plus whether it had the shape of one.
 
-    The shape is seven symbols from the alphabet (after treating 0 as O and 1 as I, which then fail the alphabet
-    check); ``looks_like_one`` lets a caller answer "check the reference" for a mistyped one.
+    The shape is seven ASCII letters or digits; a look-alike (0, O, 1, I, L) or a wrong check symbol makes it
+    invalid, and ``looks_like_one`` lets a caller answer "check the reference" instead of guessing.
     """
     raw = canonical(text)
     if len(raw) != LENGTH or not raw.isalnum() or not raw.isascii():
@@ -70,5 +68,5 @@ def parse(text: str) -> tuple[str | None, bool]:
 
 
 def display(reference: str) -> str:
-    """``K7M4XQP`` → ``K7M-4XQP``."""
+    """``K7M4XQY`` → ``K7M-4XQY``."""
     return f"{reference[:3]}-{reference[3:]}" if len(reference) == LENGTH else reference

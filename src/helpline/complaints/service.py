@@ -77,7 +77,11 @@ def change_status(session: Session, complaint: Complaint, to_status: str, *, act
         complaint.closed_at = now
     elif to_status == "reopened":
         complaint.resolved_at = complaint.closed_at = None
-    kind = "reopen" if to_status == "reopened" else ("confirm" if actor == WORKER and to_status == "closed" else "status")
+    kind = "status"
+    if to_status == "reopened":
+        kind = "reopen"
+    elif actor == WORKER and to_status == "closed":
+        kind = "confirm"
     event = _event(session, complaint, kind, actor=actor, now=now, from_status=from_status, to_status=to_status,
                    text=public_text, public=public_text is not None)
     if actor != WORKER and to_status in _NOTIFY:

@@ -34,6 +34,8 @@ class Category:
     body: str
     urgent: bool
     keywords: tuple[str, ...]
+    norm_names: tuple[str, ...] = ()  # the names, normalised, for matching
+    fuzzy_keywords: tuple[str, ...] = ()  # single-word keywords long enough for typo-tolerant matching
 
     def name(self, lang: str) -> str:
         """The category's name in ``lang`` (English if missing)."""
@@ -78,9 +80,12 @@ def parse(data: dict) -> Taxonomy:
     for raw in data["categories"]:
         if raw["body"] not in bodies:
             raise ValueError(f"taxonomy: category {raw['code']!r} names unknown body {raw['body']!r}")
-        categories.append(Category(code=raw["code"], names={lang: str(raw[lang]) for lang in LANGUAGES},
-                                   body=raw["body"], urgent=bool(raw.get("urgent", False)),
-                                   keywords=_phrases(list(raw.get("keywords", [])))))
+        names = {lang: str(raw[lang]) for lang in LANGUAGES}
+        keywords = _phrases(list(raw.get("keywords", [])))
+        categories.append(Category(code=raw["code"], names=names, body=raw["body"],
+                                   urgent=bool(raw.get("urgent", False)), keywords=keywords,
+                                   norm_names=_phrases(list(names.values())),
+                                   fuzzy_keywords=tuple(k for k in keywords if " " not in k and len(k) >= 5)))
     codes = [c.code for c in categories]
     if len(set(codes)) != len(codes) or "other" not in codes:
         raise ValueError("taxonomy: category codes must be unique and include 'other'")

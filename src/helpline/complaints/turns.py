@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -70,8 +71,6 @@ class DbComplaintsPort:
         found = self._get(reference)
         if found is None or found.verify_hash is None:
             return None
-        import hmac
-
         if not hmac.compare_digest(found.verify_hash, policy_mod.current().verify_hash(reference, last4)):
             return None
         return self._view(found)

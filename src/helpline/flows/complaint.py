@@ -365,7 +365,8 @@ class ComplaintFlow(Flow):
         elif step == "identity":
             turn.say("complaint.ask.identity.family" if family else "complaint.ask.identity")
             turn.say("complaint.anon.explain")
-            turn.menu([MenuItem(GIVE, Text("complaint.identity.give")), MenuItem(ANON, Text("complaint.identity.anon"))])
+            turn.menu([MenuItem(GIVE, Text("complaint.identity.give")),
+                       MenuItem(ANON, Text("complaint.identity.anon"))])
         elif step in IDENTITY + AGAINST:
             turn.say(f"complaint.ask.{step}{'.family' if family else ''}")
         elif step == "confirm":
