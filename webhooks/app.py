@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
                senders: dict[str, Sender] | None = None, config: dict[str, Any] | None = None) -> Flask:
     """Build the web app. Tests pass their own settings, core, engine or senders; production passes nothing."""
     settings = settings or load_settings()
-    core = core or Core.load(settings.locales_dir, settings.deployment_file, settings.default_language)
+    core = core or Core.from_settings(settings)
     if engine is None:
         engine = db.make_engine(settings.database_url)
         if engine.dialect.name == "sqlite":

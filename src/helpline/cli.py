@@ -30,7 +30,7 @@ def _core(settings: Settings):  # -> helpline.service.Core
     from helpline.service import Core
 
     try:
-        return Core.load(settings.locales_dir, settings.deployment_file, settings.default_language)
+        return Core.from_settings(settings)
     except HelplineError as exc:
         raise click.ClickException(str(exc)) from None
 

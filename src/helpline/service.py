@@ -58,6 +58,16 @@ class Core:
         kb = kb_mod.load(locales_dir, deployment_file)
         return cls(kb, Matcher(kb), I18n(load_catalogs(locales_dir), kb, default_lang), default_lang)
 
+    @classmethod
+    def from_settings(cls, settings: Any) -> Core:
+        """The core for a process (web app, CLI): loaded from the settings' paths, concerns configured from them."""
+        core = cls.load(settings.locales_dir, settings.deployment_file, settings.default_language)
+        for module in CONCERN_MODULES:
+            apply = getattr(importlib.import_module(module), "apply_settings", None)
+            if apply is not None:
+                apply(settings)
+        return core
+
     def context(self, now: datetime | None = None, ports: Mapping[str, Any] | None = None) -> eng.Context:
         """A fresh engine context with the clock read once for this turn."""
         return eng.Context(now=now or self.clock(), kb=self.kb, matcher=self.matcher, i18n=self.i18n,
@@ -119,7 +129,8 @@ class ChannelRules(Protocol):
 EventHandler = Callable[[TurnScope, Any], None]
 PortFactory = Callable[[TurnScope], Any]
 EVENT_HANDLERS: dict[type, EventHandler] = {}
-# Modules that register event handlers and ports for a concern; imported by Core.load.
+# Modules that register event handlers and ports for a concern; imported by Core.load. A module may define
+# ``apply_settings(settings)``: Core.from_settings calls it (promised dates, peppers, limits).
 CONCERN_MODULES: tuple[str, ...] = ("helpline.console.holds", "helpline.status.turns", "helpline.complaints.turns")
 PORTS: dict[str, PortFactory] = {}
 
@@ -193,13 +204,15 @@ def contact_for(session: Session, address: str, channel: str, now: datetime) -> 
     return contact
 
 
-def _already_seen(session: Session, msg: InboundMessage) -> Message | None:
+def _already_seen(session: Session, msg: InboundMessage) -> tuple[int, int] | None:
+    """``(message id, contact id)`` of an earlier delivery of this provider message, if any (every turn asks)."""
     if not msg.provider_id:
         return None
-    query = select(Message).where(
+    query = select(Message.id, Message.contact_id).where(
         Message.channel == msg.channel, Message.direction == "in", Message.provider_id == msg.provider_id
     )
-    return session.scalars(query).one_or_none()
+    row = session.execute(query).first()
+    return (row[0], row[1]) if row else None
 
 
 def handle_inbound(session: Session, msg: InboundMessage, core: Core, rules: ChannelRules | None = None) -> TurnResult:
@@ -207,7 +220,7 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core, rules: Cha
     seen = _already_seen(session, msg)
     if seen is not None:
         log.info("duplicate inbound %s/%s ignored", msg.channel, msg.provider_id)
-        return TurnResult(replies=[], duplicate=True, contact_id=seen.contact_id, inbound_id=seen.id)
+        return TurnResult(replies=[], duplicate=True, contact_id=seen[1], inbound_id=seen[0])
     now = core.clock()
     contact = contact_for(session, msg.address, msg.channel, now)
     attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type} for a in msg.attachments]

@@ -36,6 +36,9 @@ def mask_url(url: str) -> str:
     return _QUERY_PASSWORD.sub(r"\g<head>***", url)
 
 
+DEV_PEPPER = "dev-only-pepper-CHANGE-ME"  # the default of HELPLINE_PEPPER; warned about whenever it is used
+
+
 class Settings(BaseSettings):
     """The helpline's configuration; build it with :func:`load_settings` to get a :class:`ConfigError` on bad input."""
 
@@ -86,11 +89,11 @@ class Settings(BaseSettings):
     handoff_timeout_minutes: int = Field(
         30, ge=1, le=24 * 60, description="A held conversation goes back to the bot after this long without staff action."
     )
-    # Status lookups (issue 6). The default pepper is for development only: helpline.status.config warns when
-    # it is in use. Changing the pepper makes every stored verification hash stale (re-import the registry).
-    status_pepper: SecretStr = Field(
-        SecretStr("dev-only-status-pepper-CHANGE-ME"),
-        description="Secret key (HMAC-SHA256) for hashing status verification factors; set it in production.",
+    # One secret pepper for every verification hash (status-registry factors, a complaint's CNIC last 4). The
+    # default is for development only and is warned about; changing it makes stored hashes stale.
+    pepper: SecretStr = Field(
+        SecretStr(DEV_PEPPER),
+        description="Secret key (HMAC-SHA256) of the hashes of verification factors; set it in production.",
     )
     status_max_failures: int = Field(5, ge=1, le=100, description="Failed status lookups allowed per window.")
     status_failure_window_minutes: int = Field(60, ge=1, le=1440, description="Throttle window for status lookups.")
@@ -102,10 +105,6 @@ class Settings(BaseSettings):
     complaint_urgent_review_hours: int = Field(12, ge=1, le=24, description="Urgent complaints: reviewed within (same day).")
     complaint_reopen_days: int = Field(30, ge=1, le=365, description="Days after 'resolved' in which REOPEN works.")
     complaint_draft_days: int = Field(7, ge=1, le=90, description="Days an unfinished complaint is kept for resuming.")
-    complaint_verify_pepper: SecretStr = Field(
-        SecretStr("dev-only-complaint-pepper-CHANGE-ME"),  # DEV DEFAULT: set HELPLINE_COMPLAINT_VERIFY_PEPPER in production
-        description="Secret mixed into the hash of the CNIC's last 4 digits used to verify STATUS lookups.",
-    )
 
     @field_validator("database_url")
     @classmethod
@@ -131,6 +130,11 @@ class Settings(BaseSettings):
         """Fields for ``repr``/``str``, with the database password masked (secrets mask themselves)."""
         for name, value in super().__repr_args__():
             yield name, self.database_url_masked if name == "database_url" else value
+
+    @property
+    def pepper_is_dev(self) -> bool:
+        """Whether the verification hashes use the development pepper (never acceptable in production)."""
+        return self.pepper.get_secret_value() == DEV_PEPPER
 
     def require(self, *names: str, purpose: str = "this feature") -> None:
         """Raise :class:`ConfigError` naming every listed optional setting that is unset or empty."""

@@ -12,7 +12,7 @@ from tests.status.conftest import HEADER, REGISTRY
 @pytest.fixture
 def runner(clean_env, tmp_path, monkeypatch) -> CliRunner:
     monkeypatch.setenv("HELPLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("HELPLINE_STATUS_PEPPER", "cli-test-pepper")
+    monkeypatch.setenv("HELPLINE_PEPPER", "cli-test-pepper")
     return CliRunner()
 
 
@@ -37,8 +37,8 @@ def test_rejected_rows_are_listed_by_line_and_exit_with_status_1(runner, tmp_pat
 
 
 def test_the_development_pepper_is_warned_about(runner, tmp_path, monkeypatch):
-    monkeypatch.delenv("HELPLINE_STATUS_PEPPER")
+    monkeypatch.delenv("HELPLINE_PEPPER")
     path = tmp_path / "registry.csv"
     path.write_text(REGISTRY, encoding="utf-8")
     result = runner.invoke(main, ["status", "import", str(path), "--dry-run"])
-    assert result.exit_code == 0 and "HELPLINE_STATUS_PEPPER is not set" in result.output
+    assert result.exit_code == 0 and "HELPLINE_PEPPER is not set" in result.output

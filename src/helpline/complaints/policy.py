@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-log = logging.getLogger(__name__)
-DEV_PEPPER = "dev-only-complaint-pepper-CHANGE-ME"  # the settings default
+from helpline.settings import DEV_PEPPER
+
 WEEKEND = (5, 6)  # Saturday, Sunday: Pakistan's government offices and most missions
 
 
@@ -55,9 +54,7 @@ _current: Policy | None = None
 
 def from_settings(settings: Any) -> Policy:
     """A :class:`Policy` from the ``complaint_*`` settings."""
-    pepper = settings.complaint_verify_pepper.get_secret_value()
-    if pepper == DEV_PEPPER:
-        log.warning("HELPLINE_COMPLAINT_VERIFY_PEPPER is not set: using the development pepper; never in production")
+    pepper = settings.pepper.get_secret_value()
     return Policy(referral_days=settings.complaint_referral_days,
                   resolution_working_days=settings.complaint_resolution_working_days,
                   urgent_review_hours=settings.complaint_urgent_review_hours,

@@ -6,6 +6,7 @@ import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -165,3 +166,8 @@ def confirm_resolution(scope: TurnScope, ev: ResolutionConfirmed) -> None:
 def record_failure(scope: TurnScope, ev: LookupFailed) -> None:
     """Count a failed lookup towards the contact's hourly limit."""
     scope.session.add(LookupFailure(contact_id=scope.contact.id, reference=(ev.reference or None), at=scope.now))
+
+
+def apply_settings(settings: Any) -> None:
+    """Use the deployment's promised dates, reopen window and pepper (called by ``Core.from_settings``)."""
+    policy_mod.configure(policy_mod.from_settings(settings))

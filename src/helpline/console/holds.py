@@ -38,10 +38,15 @@ def active_handoff(session: Session, contact_id: int) -> Handoff | None:
 
 @port("handoff")
 def _view(scope: TurnScope) -> HandoffView:
-    row = active_handoff(scope.session, scope.contact.id)
+    # Runs on every turn (the handoff gate): two columns, not an ORM object.
+    query = (select(Handoff.status, Handoff.until)
+             .where(Handoff.contact_id == scope.contact.id, Handoff.status.in_(HANDOFF_ACTIVE))
+             .order_by(Handoff.id.desc()).limit(1))
+    row = scope.session.execute(query).first()
     if row is None:
         return HandoffView(None)
-    return HandoffView(row.status, row.status == "held" and row.until is not None and row.until <= scope.now)
+    status, until = row
+    return HandoffView(status, status == "held" and until is not None and until <= scope.now)
 
 
 @on_event(HandoffRequested)

@@ -33,7 +33,7 @@ def import_command(file: Path, dry_run: bool) -> None:
     settings = _settings()
     cfg = config.configure(config.from_settings(settings))
     if cfg.is_dev_pepper:
-        click.echo("warning: HELPLINE_STATUS_PEPPER is not set; using the development pepper (never in production)",
+        click.echo("warning: HELPLINE_PEPPER is not set; using the development pepper (never in production)",
                    err=True)
     kb = kb_mod.load(settings.locales_dir, settings.deployment_file)
     i18n = I18n(load_catalogs(settings.locales_dir), kb, settings.default_language)

@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-log = logging.getLogger(__name__)
+from helpline.settings import DEV_PEPPER
 
-DEV_PEPPER = "dev-only-status-pepper-CHANGE-ME"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ _current: StatusConfig | None = None
 
 def from_settings(settings) -> StatusConfig:  # settings: helpline.settings.Settings
     """Build the status configuration from the helpline settings."""
-    return StatusConfig(pepper=settings.status_pepper.get_secret_value().encode("utf-8"),
+    return StatusConfig(pepper=settings.pepper.get_secret_value().encode("utf-8"),
                         max_failures=settings.status_max_failures,
                         window=timedelta(minutes=settings.status_failure_window_minutes))
 
@@ -45,7 +45,7 @@ def configure(config: StatusConfig) -> StatusConfig:
     global _current
     _current = config
     if config.is_dev_pepper:
-        log.warning("HELPLINE_STATUS_PEPPER is not set: using the development pepper; never do this in production")
+        log.warning("HELPLINE_PEPPER is not set: using the development pepper; never do this in production")
     return config
 
 

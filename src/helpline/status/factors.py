@@ -1,7 +1,7 @@
 """Tracking numbers and verification factors: tolerant parsing, and hashing with a secret pepper.
 
 A factor is never stored or logged in plain text. The stored form is HMAC-SHA256 over the factor's type, the
-record's tracking number and the value, keyed with the pepper (``HELPLINE_STATUS_PEPPER``): without the pepper
+record's tracking number and the value, keyed with the pepper (``HELPLINE_PEPPER``): without the pepper
 a stolen table cannot be brute-forced (a birth date has only ~36,500 values), and binding the tracking number
 means two records with the same birth date do not share a hash.
 """

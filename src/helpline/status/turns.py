@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from sqlalchemy import bindparam, case, delete, func, or_, select, text
 from sqlalchemy.orm import Session
@@ -132,3 +132,8 @@ def create_watches(scope: TurnScope, event: StatusWatchRequested) -> None:
                                           last_status=record.status, last_office=record.office, created_at=scope.now))
         else:
             watch.lang, watch.last_status, watch.last_office = event.lang, record.status, record.office
+
+
+def apply_settings(settings: Any) -> None:
+    """Use the deployment's pepper and throttle limits (called by ``Core.from_settings``)."""
+    status_config.configure(status_config.from_settings(settings))
