@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -40,10 +42,11 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
 class OutboxThread:
     """The outbox worker loop in a daemon thread, stopped cleanly by :meth:`stop`."""
 
-    def __init__(self, sessions: Any, senders: dict[str, Sender], interval: float = 1.0):
+    def __init__(self, sessions: Any, senders: dict[str, Sender], interval: float = 1.0,
+                 chores: Sequence[Callable[[datetime], None]] = ()):
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=run_worker, args=(sessions, senders, self.stop_event),
-                                       kwargs={"interval": interval}, name="outbox", daemon=True)
+                                       kwargs={"interval": interval, "chores": chores}, name="outbox", daemon=True)
 
     def start(self) -> OutboxThread:
         """Start delivering."""
@@ -89,7 +92,10 @@ class HelplineServer(BaseApplication):  # type: ignore[misc] - gunicorn is untyp
     def _post_worker_init(self, worker: Any) -> None:
         if self.outbox:
             rt = self.app.extensions["helpline"]
-            worker.outbox_thread = OutboxThread(rt.sessions, rt.senders).start()
+            from helpline.console.holds import expiry_chore
+
+            chores = [expiry_chore(rt.sessions, rt.core)]
+            worker.outbox_thread = OutboxThread(rt.sessions, rt.senders, chores=chores).start()
 
     def _worker_exit(self, _server: Any, worker: Any) -> None:
         thread = getattr(worker, "outbox_thread", None)

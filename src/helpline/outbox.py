@@ -31,6 +31,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from collections.abc import Sequence
 from typing import Any, Callable, Protocol
 
 from sqlalchemy import ForeignKey, Index, Integer, String, and_, func, or_, select, update
@@ -372,16 +373,28 @@ def pending(sessions: sessionmaker[Session]) -> int:
 
 def run_worker(sessions: sessionmaker[Session], senders: dict[str, Sender], stop: threading.Event, *,
                interval: float = 1.0, batch: int = 20, clock: Callable[[], datetime] | None = None,
-               drain: bool = False, lease: timedelta = LEASE) -> DeliveryStats:
+               drain: bool = False, lease: timedelta = LEASE,
+               chores: Sequence[Callable[[datetime], None]] = (), chore_every: timedelta = timedelta(seconds=30),
+               ) -> DeliveryStats:
     """Deliver due messages until ``stop`` is set (or, with ``drain``, until nothing is queued or sending).
 
-    A failing pass (database briefly away) is logged and retried after ``interval``; it never ends the loop.
+    ``chores`` run every ``chore_every`` before a pass (e.g. handing lapsed handoffs back to the bot, which
+    queues a message to the worker). A failing pass or chore (database briefly away) is logged and retried; it
+    never ends the loop.
     """
     from helpline.service import utcnow
 
     clock = clock or utcnow
     name, total = worker_name(), DeliveryStats()
+    next_chores = clock()
     while not stop.is_set():
+        if chores and clock() >= next_chores:
+            next_chores = clock() + chore_every
+            for chore in chores:
+                try:
+                    chore(clock())
+                except Exception:  # noqa: BLE001 - a chore that fails now is tried again next time
+                    log.exception("outbox chore %s failed", getattr(chore, "__name__", chore))
         try:
             stats = deliver_due(sessions, senders, clock(), worker=name, limit=batch, clock=clock, lease=lease)
             for key in ("sent", "retried", "failed", "skipped"):

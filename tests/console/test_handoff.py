@@ -143,3 +143,40 @@ def test_console_actions_and_views(app, as_role, turn, session_factory) -> None:
 
         actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
         assert actions[-3:] == ["handoff.take", "handoff.reply", "handoff.release"]
+
+
+def test_the_outbox_worker_hands_a_lapsed_hold_back_and_tells_the_worker(session_factory, core) -> None:
+    """The serve loop's chore: a hold past its time goes back to the bot without the worker writing first."""
+    import threading
+    from datetime import timedelta
+
+    from helpline.console.holds import expiry_chore
+    from helpline.console.models import Handoff
+    from helpline.outbox import OutboxMessage, RecordingSender, run_worker
+    from helpline.storage.models import Contact
+
+    now = core.clock()
+    with session_factory.begin() as s:
+        contact = Contact(address="tel:+923001112233", channel="sms", language="ur-Latn", created_at=now,
+                          last_seen_at=now)
+        s.add(contact)
+        s.flush()
+        s.add(Handoff(contact_id=contact.id, status="held", lang="ur-Latn", requested_at=now - timedelta(hours=2),
+                      until=now - timedelta(minutes=1)))
+    stop, sender = threading.Event(), RecordingSender("sms")
+    ticks = iter([now, now, now, now, now + timedelta(hours=1)])
+
+    def clock():
+        value = next(ticks, None)
+        if value is None:
+            stop.set()
+            return now
+        return value
+
+    run_worker(session_factory, {"sms": sender}, stop, interval=0.01, clock=clock,
+               chores=[expiry_chore(session_factory, core)])
+    with session_factory() as s:
+        assert s.query(Handoff).one().status == "expired"
+        queued = s.query(OutboxMessage).all()
+    assert len(queued) == 1 and queued[0].kind.startswith("handoff")
+    assert [item.lang for item in sender.sent] == ["ur-Latn"]

@@ -7,11 +7,12 @@ is told to the worker in their language and channel: the queue reply in the turn
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from helpline import outbox
 from helpline.console.models import HANDOFF_ACTIVE, Handoff
@@ -120,6 +121,16 @@ def release(session: Session, contact: Contact, username: str, *, now: datetime,
     _end(row, "released", now, username)
     notify(session, contact, core, "handoff.released", now, dedupe_key=f"handoff:{row.id}:released")
     return row
+
+
+def expiry_chore(sessions: sessionmaker[Session], core: Core) -> Callable[[datetime], None]:
+    """A chore for the outbox worker loop: hand lapsed holds back to the bot and tell each worker."""
+
+    def expire_lapsed_holds(now: datetime) -> None:
+        with sessions.begin() as session:
+            expire_due(session, core, now)
+
+    return expire_lapsed_holds
 
 
 def expire_due(session: Session, core: Core, now: datetime) -> int:
