@@ -44,3 +44,32 @@ def test_file_by_sms_and_track_by_sms(app, session_factory):
     assert f"Complaint {ticket} (Wages unpaid or end-of-service dues): received" in status
     other = sms.send(f"STATUS {ticket}", sender="+923339999999")
     assert "last 4 digits" in other and "Wages" not in other
+
+
+def test_file_and_track_by_sms_through_helpline_serve(db_url, engine, tmp_path):
+    """Issue 5's "done when": filed by SMS through the real server (gunicorn), tracked by SMS with its ticket."""
+    from tests.serve import helpline_serve
+
+    def send(body: str, sender: str = sms_conftest.WORKER) -> str:
+        form = sms_conftest.Sms(None).form(body, sender=sender)  # type: ignore[arg-type]
+        form["MessageSid"] = form["SmsMessageSid"]
+        url = server.base + "/webhooks/twilio/sms"
+        status, text = server.post_form("/webhooks/twilio/sms", form,
+                                        {"X-Twilio-Signature": sms_conftest.sign(form, url)})
+        assert status == 200, text
+        return sms_conftest.reply_text(text)
+
+    settings = {"HELPLINE_TWILIO_AUTH_TOKEN": AUTH_TOKEN, "HELPLINE_TWILIO_HANDLES_OPT_OUT": "false"}
+    with helpline_serve(tmp_path, db_url, **settings) as server:
+        first = send("shikayat tankhwah saudia 3 mahine se nahi mili")
+        assert "Tankhwah" in first and "Saudi" in first, first
+        for answer in ("1", "2", "SKIP", "SKIP"):  # for me, anonymous, no employer, no agent
+            send(answer)
+        filed = send("1")
+        match = re.search(r"([A-Z0-9]{3}-[A-Z0-9]{4})", filed)
+        assert match, filed
+        ticket = match.group(1)
+        status = send(f"status {ticket.lower().replace('-', ' ')}")
+        assert ticket in status and ("Tankhwah" in status or "Wages" in status), status
+        other = send(f"STATUS {ticket}", sender="+923339999999")
+        assert "Tankhwah" not in other and "Wages" not in other

@@ -5,15 +5,11 @@ Every wait is bounded; nothing asserts a wall-clock time.
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections import Counter
-from urllib.error import HTTPError
 
 import pytest
 from sqlalchemy import select
@@ -22,13 +18,8 @@ from helpline.outbox import OutboxMessage, enqueue
 from tests.conftest import FIXED_NOW
 from tests.factories import make_contact
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
+from tests.serve import helpline_env, helpline_serve
 from tests.sms.conftest import Sms, new_sid, sign
-
-
-def _env(db_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")}
-    env.update(HELPLINE_DATABASE_URL=db_url, HELPLINE_LOG_LEVEL="WARNING", **extra)
-    return env
 
 
 def _helpline(*args: str) -> list[str]:
@@ -42,7 +33,7 @@ def test_worker_killed_mid_batch_and_restarted_loses_nothing(db_url, engine, ses
             contact = make_contact(s, f"tel:+9230011{n:05d}")
             enqueue(s, contact, [body], kind="case_update", lang="en", now=FIXED_NOW)
     fake_twilio.script(201, 201, 201, "hang")  # the 4th request holds the worker mid-batch
-    env = _env(db_url, HELPLINE_TWILIO_ACCOUNT_SID=ACCOUNT_SID, HELPLINE_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+    env = helpline_env(db_url, HELPLINE_TWILIO_ACCOUNT_SID=ACCOUNT_SID, HELPLINE_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                HELPLINE_TWILIO_FROM="+15005550006", HELPLINE_TWILIO_API_URL=fake_twilio.url,
                HELPLINE_TWILIO_TIMEOUT_SECONDS="1")
     first = subprocess.Popen(_helpline("worker", "--batch", "50", "--lease", "3", "--interval", "0.1"), env=env,
@@ -64,31 +55,6 @@ def test_worker_killed_mid_batch_and_restarted_loses_nothing(db_url, engine, ses
     assert len(fake_twilio.requests) == len(bodies) + 1  # only the request in flight at the kill was repeated
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.read().decode()
-    except HTTPError as exc:
-        return exc.code, exc.read().decode()
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the server exited"
-        try:
-            _get(url)
-            return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail("the server did not start in time")
-
-
 def _queue_one(db_url: str) -> None:
     """A migrated SQLite file with one message waiting in the outbox."""
     from helpline.storage import db
@@ -103,30 +69,18 @@ def _queue_one(db_url: str) -> None:
 
 @pytest.mark.parametrize("token", [None, AUTH_TOKEN], ids=["no token yet", "configured"])
 def test_serve_on_the_embedded_default_answers_and_stops_on_sigterm(tmp_path, token, fake_twilio):
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     db_url = f"sqlite:///{tmp_path / 'helpline.db'}"
     extra = {}
     if token:
         _queue_one(db_url)
         extra = {"HELPLINE_TWILIO_AUTH_TOKEN": token, "HELPLINE_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
                  "HELPLINE_TWILIO_FROM": "+15005550006", "HELPLINE_TWILIO_API_URL": fake_twilio.url}
-    env = _env(db_url, **extra)
-    proc = subprocess.Popen(_helpline("serve", "--port", str(port), "--workers", "2"), env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        _wait_until_up(base + "/healthz", proc, time.monotonic() + 90)
-        assert _get(base + "/healthz") == (200, "ok\n")
+    with helpline_serve(tmp_path, db_url, **extra) as server:
+        assert server.get("/healthz") == (200, "ok\n")
         form = Sms(None).form("salam", sid=new_sid())  # type: ignore[arg-type]
         form["MessageSid"] = form["SmsMessageSid"]
-        url = base + "/webhooks/twilio/sms"
-        data = urllib.parse.urlencode(form).encode()
-        request = urllib.request.Request(url, data=data, headers={"X-Twilio-Signature": sign(form, url)})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                status, body = response.status, response.read().decode()
-        except HTTPError as exc:
-            status, body = exc.code, exc.read().decode()
+        url = server.base + "/webhooks/twilio/sms"
+        status, body = server.post_form("/webhooks/twilio/sms", form, {"X-Twilio-Signature": sign(form, url)})
         if token:
             assert status == 200 and "<Message>" in body
             deadline = time.monotonic() + 60  # the in-process outbox thread delivers the queued message
@@ -135,20 +89,10 @@ def test_serve_on_the_embedded_default_answers_and_stops_on_sigterm(tmp_path, to
             assert [r.form["Body"] for r in fake_twilio.delivered] == ["Your case was updated."]
         else:
             assert status == 503 and "HELPLINE_TWILIO_AUTH_TOKEN" in body
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            output, _ = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            output, _ = proc.communicate(timeout=10)
-            pytest.fail(f"the server did not stop on SIGTERM:\n{output}")
-    assert proc.returncode == 0, output
-    assert "Traceback" not in output, output
 
 
 def test_worker_stops_cleanly_on_sigterm(db_url, engine, fake_twilio, tmp_path):
-    env = _env(db_url, HELPLINE_TWILIO_ACCOUNT_SID=ACCOUNT_SID, HELPLINE_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+    env = helpline_env(db_url, HELPLINE_TWILIO_ACCOUNT_SID=ACCOUNT_SID, HELPLINE_TWILIO_AUTH_TOKEN=AUTH_TOKEN,
                HELPLINE_TWILIO_FROM="+15005550006", HELPLINE_TWILIO_API_URL=fake_twilio.url)
     proc = subprocess.Popen(_helpline("worker", "--interval", "0.2"), env=env, cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
