@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpline.errors import InboundRejected
 from helpline.outbox import Sender
@@ -62,6 +63,12 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
             db.upgrade(engine)  # the embedded default sets itself up; PostgreSQL is upgraded by `helpline db upgrade`
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH, **(config or {}))
+    if settings.proxy_hops:
+        # Behind N trusted proxies the client's address and scheme are in X-Forwarded-*: sign-in throttling and
+        # the audit log then see the worker's address, not the proxy's. Untrusted headers are never read.
+        # https://werkzeug.palletsprojects.com/en/stable/middleware/proxy_fix/
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     app.extensions["helpline"] = Runtime(settings=settings, core=core, engine=engine,
                                          sessions=db.make_session_factory(engine), senders=dict(senders or {}))
 

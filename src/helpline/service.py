@@ -231,6 +231,9 @@ def handle_inbound(session: Session, msg: InboundMessage, core: Core, rules: Cha
     replies: list[RenderedReply] = []
     scope = TurnScope(session=session, contact=contact, inbound=inbound, now=now, core=core, replies=replies)
     ctx = core.context(now, LazyPorts(scope))
+    # Read the state only now, after the contact row is locked: joined into the locking query, PostgreSQL would
+    # return the state as it was when the statement started, and concurrent turns would all act on it (tried:
+    # 8 concurrent "yes" then filed 8 complaints; tests/complaints/test_concurrency.py catches it).
     conversation = session.get(Conversation, contact.id)
     state = dict(conversation.state) if conversation else {}
     if not state.get("lang") and contact.language:

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     sms_segment_budget: int = Field(2, ge=1, le=10, description="Most SMS segments one reply may use.")
     log_level: str = Field("INFO", description="Python logging level name.")
     public_url: str | None = Field(None, description="Public base URL of the web app, for webhook signatures.")
+    proxy_hops: int = Field(
+        0, ge=0, le=5,
+        description="Reverse proxies in front of the app whose X-Forwarded-* headers to trust (0: none, e.g. direct).",
+    )
     twilio_account_sid: str | None = Field(None, description="Twilio account SID (AC...).")
     twilio_auth_token: SecretStr | None = Field(None, description="Twilio auth token; signs webhooks and REST calls.")
     twilio_from: str | None = Field(None, description="Sender: Twilio phone number (E.164) or messaging service SID.")

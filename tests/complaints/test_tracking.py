@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from helpline.complaints import references
 from helpline.complaints import service as csvc
-from helpline.complaints.models import ComplaintEvent, LookupFailure
+from helpline.complaints.models import ComplaintEvent
 from helpline.outbox import OutboxMessage
+from helpline.throttle import Failure
 from tests.complaints.conftest import Chat
 
 
@@ -121,7 +122,7 @@ def test_the_sixth_failed_lookup_in_an_hour_is_throttled(chat, session_factory, 
     other.say(f"status {ref}")
     assert "5671" not in other.say("5671")  # even the right digits reveal nothing while throttled
     with session_factory() as s:
-        assert len(list(s.scalars(select(LookupFailure)))) == 5
+        assert len(list(s.scalars(select(Failure).where(Failure.scope == "complaint_lookup")))) == 5
     assert f"Complaint {ref}" in chat.say(f"STATUS {ref}")  # the filer is never throttled out of their case
     clock.advance(hours=1, minutes=1)
     other.say(f"STATUS {ref}")

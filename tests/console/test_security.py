@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from sqlalchemy import select
 
-from helpline.console.models import AuditEntry, LoginAttempt
+from helpline.console.models import AuditEntry
 from helpline.console.security import MAX_USER_FAILURES, REQUIRED_ROLE
 from helpline.console.models import role_rank
+from helpline.throttle import Failure
 from tests.console.conftest import PASSWORD, login, post, token
 
 PUBLIC = {"console.login", "console.static"}
@@ -104,7 +106,9 @@ def test_login_throttling_is_stored_and_blocks_even_the_right_password(app: Flas
     assert login(other, staff["agent"]).status_code == 429
     assert login(other, staff["supervisor"]).status_code == 302  # others are unaffected
     with session_factory() as session:
-        assert session.query(LoginAttempt).filter_by(success=False).count() == MAX_USER_FAILURES + 1
+        keys = list(session.scalars(select(Failure.key).where(Failure.scope == "login")))
+    assert keys.count(f"user:{staff['agent']}") == MAX_USER_FAILURES + 1  # the refused attempt counts too
+    assert keys.count("ip:127.0.0.1") == MAX_USER_FAILURES + 1 and len(keys) == 2 * (MAX_USER_FAILURES + 1)
 
 
 def test_sign_in_errors_and_no_open_redirect(app: Flask, staff) -> None:

@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import func, select
 
-from helpline.status.models import StatusLookupFailure
+from helpline.throttle import Failure
 from helpline.storage.models import Message
 from helpline.status.turns import WITHHELD
 from tests.status.conftest import Worker
@@ -76,7 +76,11 @@ def test_the_verification_answer_is_withheld_from_the_message_log(registry, core
 
 def failures(sessions) -> int:
     with sessions() as session:
-        return session.scalar(select(func.count()).select_from(StatusLookupFailure))
+        # one failed lookup = one row per key (the contact's and the number's hash)
+        count = select(func.count()).select_from(Failure).where(Failure.scope == "status_lookup")
+        by_contact = session.scalar(count.where(Failure.key.startswith("contact:")))
+        assert session.scalar(count.where(Failure.key.startswith("number:"))) == by_contact
+        return by_contact
 
 
 def test_five_failures_from_one_phone_throttle_it(registry, core):

@@ -2,7 +2,7 @@
 
 A :class:`Complaint` is one confirmed intake; its life is recorded in :class:`ComplaintEvent` rows (who, when,
 from → to, public update or internal note). Categories and responsible bodies are data
-(``taxonomy.toml``), so complaints store their codes. :class:`LookupFailure` rows throttle reference guessing.
+(``taxonomy.toml``), so complaints store their codes. Failed lookups are counted in ``helpline.throttle``.
 """
 
 from __future__ import annotations
@@ -128,18 +128,3 @@ class ComplaintAttachment(Base):
 
     def __repr__(self) -> str:
         return f"ComplaintAttachment(id={self.id!r}, kind={self.kind!r})"
-
-
-class LookupFailure(Base):
-    """A failed ``STATUS <ref>`` lookup (unknown reference or wrong verification); throttles guessing."""
-
-    __tablename__ = "complaint_lookup_failures"
-    __table_args__ = (Index("ix_complaint_lookup_failures_contact_at", "contact_id", "at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    reference: Mapped[str | None] = mapped_column(String(16))
-    at: Mapped[datetime]
-
-    def __repr__(self) -> str:
-        return f"LookupFailure(id={self.id!r})"

@@ -8,19 +8,21 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from helpline import throttle
 from helpline.complaints import policy as policy_mod
 from helpline.complaints import references
 from helpline.complaints import service as csvc
 from helpline.complaints.events import ComplaintConfirmed, ComplaintReopened, LookupFailed, ResolutionConfirmed
-from helpline.complaints.models import Complaint, ComplaintAttachment, ComplaintEvent, LookupFailure
+from helpline.complaints.models import Complaint, ComplaintAttachment, ComplaintEvent
 from helpline.complaints.ports import ComplaintView
 from helpline.service import TurnScope, on_event, port
 from helpline.storage.models import Message
 
 log = logging.getLogger(__name__)
 THROTTLE_WINDOW = timedelta(hours=1)
+THROTTLE_SCOPE = "complaint_lookup"  # key: contact:<id>
 
 
 class DbComplaintsPort:
@@ -78,10 +80,8 @@ class DbComplaintsPort:
 
     def failures_last_hour(self) -> int:
         """Failed lookups by this contact in the last hour."""
-        since = self._scope.now - THROTTLE_WINDOW
-        return int(self._scope.session.scalar(
-            select(func.count(LookupFailure.id)).where(LookupFailure.contact_id == self._scope.contact.id,
-                                                      LookupFailure.at > since)) or 0)
+        return throttle.recent(self._scope.session, THROTTLE_SCOPE, f"contact:{self._scope.contact.id}",
+                               self._scope.now - THROTTLE_WINDOW)
 
 
 @port("complaints")
@@ -164,8 +164,9 @@ def confirm_resolution(scope: TurnScope, ev: ResolutionConfirmed) -> None:
 
 @on_event(LookupFailed)
 def record_failure(scope: TurnScope, ev: LookupFailed) -> None:
-    """Count a failed lookup towards the contact's hourly limit."""
-    scope.session.add(LookupFailure(contact_id=scope.contact.id, reference=(ev.reference or None), at=scope.now))
+    """Count a failed lookup towards the contact's hourly limit (the reference tried is not stored)."""
+    throttle.record(scope.session, THROTTLE_SCOPE, [f"contact:{scope.contact.id}"], scope.now)
+    throttle.prune(scope.session, scope.now - 2 * THROTTLE_WINDOW, scope=THROTTLE_SCOPE)  # can no longer count
 
 
 def apply_settings(settings: Any) -> None:

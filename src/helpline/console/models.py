@@ -1,7 +1,7 @@
 """Tables of the console concern (see helpline.storage.schema). Each change goes with an Alembic migration.
 
-Staff users, the audit log, login attempts (throttling that works across gunicorn workers) and handoffs (a
-worker asked for a person; a staff member holds the conversation while the bot stays quiet).
+Staff users, the audit log and handoffs (a worker asked for a person; a staff member holds the conversation
+while the bot stays quiet). Failed sign-ins are counted in ``helpline.throttle``.
 """
 
 from __future__ import annotations
@@ -59,25 +59,6 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"AuditEntry(id={self.id!r}, actor={self.actor!r}, action={self.action!r})"
-
-
-class LoginAttempt(Base):
-    """One sign-in attempt; recent failures per username and per address throttle guessing."""
-
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_username_at", "username", "at"),
-        Index("ix_login_attempts_ip_at", "ip", "at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    ip: Mapped[str] = mapped_column(String(64))
-    success: Mapped[bool] = mapped_column(Boolean, default=False)
-    at: Mapped[datetime]
-
-    def __repr__(self) -> str:
-        return f"LoginAttempt(id={self.id!r}, success={self.success!r})"
 
 
 class Handoff(Base):

@@ -1,8 +1,9 @@
 """Console security: password hashing, sign-in throttling, sessions, CSRF, roles, headers and the audit log.
 
 * Passwords: argon2id (argon2-cffi), re-hashed on sign-in when the parameters change.
-* Throttling: failed sign-ins are rows in ``login_attempts`` (so every gunicorn worker sees them): more than
-  ``MAX_USER_FAILURES`` for one username or ``MAX_IP_FAILURES`` from one address within ``WINDOW`` → 429.
+* Throttling: failed sign-ins are rows in ``throttle_failures`` (scope ``login``, keys ``user:<name>`` and
+  ``ip:<addr>``; in the database, so every gunicorn worker sees them): more than ``MAX_USER_FAILURES`` for one
+  username or ``MAX_IP_FAILURES`` from one address within ``WINDOW`` → 429.
 * CSRF: Flask-WTF's ``CSRFProtect`` in manual mode (``WTF_CSRF_CHECK_DEFAULT = False``) checked for every
   non-GET request to ``/staff`` only, so provider webhooks (signed by their providers) are unaffected.
 * Sessions: Flask-Login; cookies HttpOnly, SameSite=Lax, Secure under HTTPS; a user's ``session_version`` is in
@@ -25,11 +26,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Response, abort, current_app, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from helpline.console.models import ROLES, AuditEntry, LoginAttempt, StaffUser, role_rank
+from helpline import throttle
+from helpline.console.models import ROLES, AuditEntry, StaffUser, role_rank
 from helpline.privacy import mask
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))  # verified when the user d
 WINDOW = timedelta(minutes=15)
 MAX_USER_FAILURES = 5
 MAX_IP_FAILURES = 20
+THROTTLE_SCOPE = "login"
 MIN_PASSWORD = 10
 PUBLIC_ENDPOINTS = frozenset({"console.login", "console.static"})
 REQUIRED_ROLE: dict[str, str] = {}  # endpoint → least role; endpoints not listed need "agent"
@@ -104,18 +106,23 @@ def verify_password(user: StaffUser | None, password: str) -> bool:
     return True
 
 
+def _login_keys(username: str, ip: str) -> tuple[str, str]:
+    return f"user:{username[:64]}", f"ip:{ip[:64]}"
+
+
 def throttled(session: Session, username: str, ip: str, now: datetime) -> bool:
     """Too many recent failed sign-ins for this username or from this address."""
-    since = now - WINDOW
-    failed = select(func.count(LoginAttempt.id)).where(LoginAttempt.success.is_(False), LoginAttempt.at > since)
-    by_user = session.scalar(failed.where(LoginAttempt.username == username)) or 0
-    by_ip = session.scalar(failed.where(LoginAttempt.ip == ip)) or 0
-    return by_user >= MAX_USER_FAILURES or by_ip >= MAX_IP_FAILURES
+    by_user, by_ip = _login_keys(username, ip)
+    counts = throttle.recent_counts(session, THROTTLE_SCOPE, (by_user, by_ip), now - WINDOW)
+    return counts[by_user] >= MAX_USER_FAILURES or counts[by_ip] >= MAX_IP_FAILURES
 
 
 def record_attempt(session: Session, username: str, ip: str, success: bool, now: datetime) -> None:
-    """Store one sign-in attempt (the table is what throttling counts)."""
-    session.add(LoginAttempt(username=username[:64], ip=ip[:64], success=success, at=now))
+    """Count a failed sign-in (a success is not stored: only failures throttle); drop expired failures."""
+    if success:
+        return
+    throttle.record(session, THROTTLE_SCOPE, _login_keys(username, ip), now)
+    throttle.prune(session, now - 2 * WINDOW, scope=THROTTLE_SCOPE)  # older rows can no longer throttle anyone
 
 
 def audit(session: Session, action: str, target_type: str | None = None, target_id: Any = None, *,

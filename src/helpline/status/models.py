@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.storage.models import Base
@@ -49,21 +49,3 @@ class StatusWatch(Base):
 
     def __repr__(self) -> str:
         return f"StatusWatch(id={self.id!r}, record_id={self.record_id!r})"
-
-
-class StatusLookupFailure(Base):
-    """One failed lookup (not found or wrong factor), for throttling per contact and per tracking number."""
-
-    __tablename__ = "status_lookup_failures"
-    __table_args__ = (
-        Index("ix_status_lookup_failures_contact", "contact_id", "created_at"),
-        Index("ix_status_lookup_failures_number", "number_hash", "created_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    number_hash: Mapped[str] = mapped_column(String(64))  # peppered HMAC of the number tried, never the number
-    created_at: Mapped[datetime]
-
-    def __repr__(self) -> str:
-        return f"StatusLookupFailure(id={self.id!r})"

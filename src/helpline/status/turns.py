@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
-from sqlalchemy import bindparam, case, delete, func, or_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from helpline import throttle
 from helpline.service import TurnScope, on_event, port
 from helpline.status import config as status_config
 from helpline.status.events import StatusChecked, StatusWatchRequested
 from helpline.status.factors import Factor, number_hash
 from helpline.status.lookup import RegistrySource, StatusSource, StatusView
-from helpline.status.models import StatusLookupFailure, StatusRecord, StatusWatch
+from helpline.status.models import StatusRecord, StatusWatch
 
 WITHHELD = "[status check: verification answer not stored]"
 
@@ -50,11 +51,13 @@ class StatusPort(Protocol):
         ...
 
 
-_BY_CONTACT = StatusLookupFailure.contact_id == bindparam("contact")
-_BY_NUMBER = StatusLookupFailure.number_hash == bindparam("number")
-# One statement for both throttle counts (built once: the port runs it on every status turn).
-_FAILURES = select(func.sum(case((_BY_CONTACT, 1), else_=0)), func.sum(case((_BY_NUMBER, 1), else_=0))).where(
-    StatusLookupFailure.created_at > bindparam("since"), or_(_BY_CONTACT, _BY_NUMBER))
+THROTTLE_SCOPE = "status_lookup"  # keys: contact:<id>, number:<peppered HMAC of the number> (never the number)
+
+
+def failure_keys(contact_id: int, pepper: bytes, number: str | None) -> tuple[str, ...]:
+    """The throttle keys of a lookup: the contact, and the number's peppered hash when there is a number."""
+    contact = f"contact:{contact_id}"
+    return (contact,) if number is None else (contact, f"number:{number_hash(pepper, number)}")
 
 SourceFactory = Callable[[Session, status_config.StatusConfig], StatusSource]
 _source_factory: SourceFactory = lambda session, cfg: RegistrySource(session, cfg.pepper)  # noqa: E731
@@ -79,10 +82,9 @@ class RegistryPort:
 
     def throttled(self, number: str | None = None) -> bool:
         """True when the contact's or the number's failures in the window reached the limit."""
-        key = number_hash(self.cfg.pepper, number) if number is not None else ""
-        params = {"contact": self.contact_id, "number": key, "since": self.now - self.cfg.window}
-        by_contact, by_number = self.session.execute(_FAILURES, params).one()
-        return max(by_contact or 0, by_number or 0) >= self.cfg.max_failures
+        keys = failure_keys(self.contact_id, self.cfg.pepper, number)
+        counts = throttle.recent_counts(self.session, THROTTLE_SCOPE, keys, self.now - self.cfg.window)  # one query
+        return max(counts.values()) >= self.cfg.max_failures
 
     def check(self, number: str, factor: Factor) -> Outcome:
         """Lock the number (PostgreSQL), apply the throttle, then ask the source."""
@@ -112,10 +114,9 @@ def record_check(scope: TurnScope, event: StatusChecked) -> None:
     if event.outcome != "no_match":
         return
     cfg = status_config.current()
-    scope.session.add(StatusLookupFailure(contact_id=scope.contact.id, number_hash=number_hash(cfg.pepper, event.number),
-                                          created_at=scope.now))
+    throttle.record(scope.session, THROTTLE_SCOPE, failure_keys(scope.contact.id, cfg.pepper, event.number), scope.now)
     # Rows older than two windows can no longer throttle anyone.
-    scope.session.execute(delete(StatusLookupFailure).where(StatusLookupFailure.created_at < scope.now - 2 * cfg.window))
+    throttle.prune(scope.session, scope.now - 2 * cfg.window, scope=THROTTLE_SCOPE)
 
 
 @on_event(StatusWatchRequested)

@@ -1,4 +1,4 @@
-"""The outbox of proactive outbound messages, and attachments on messages (issue 3).
+"""The outbox of proactive outbound messages, attachments on messages (issue 3), and the shared throttle table.
 
 Revision ID: 0002
 Revises: 0001
@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create ``outbox`` and add ``messages.attachments``."""
+    """Create ``outbox`` and ``throttle_failures``, and add ``messages.attachments``."""
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -50,6 +50,15 @@ def upgrade() -> None:
     op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at"])
     op.create_index("ix_outbox_contact_id", "outbox", ["contact_id"])
     op.create_index("ix_outbox_provider_id", "outbox", ["provider_id"])
+    op.create_table(
+        "throttle_failures",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=32), nullable=False),
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_throttle_failures"),
+    )
+    op.create_index("ix_throttle_failures_scope_key_at", "throttle_failures", ["scope", "key", "at"])
     with op.batch_alter_table("messages") as batch:
         batch.add_column(sa.Column("attachments", sa.JSON(), nullable=True))
 
@@ -58,6 +67,8 @@ def downgrade() -> None:
     """Drop them again."""
     with op.batch_alter_table("messages") as batch:
         batch.drop_column("attachments")
+    op.drop_index("ix_throttle_failures_scope_key_at", table_name="throttle_failures")
+    op.drop_table("throttle_failures")
     op.drop_index("ix_outbox_provider_id", table_name="outbox")
     op.drop_index("ix_outbox_contact_id", table_name="outbox")
     op.drop_index("ix_outbox_due", table_name="outbox")

@@ -1,4 +1,4 @@
-"""Complaints: complaints, their history and attachments, failed-lookup throttling (issue 5).
+"""Complaints: complaints, their history and attachments (issue 5).
 
 Revision ID: 0003
 Revises: 0002
@@ -93,23 +93,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_complaint_attachments"),
     )
     op.create_index("ix_complaint_attachments_complaint_id", "complaint_attachments", ["complaint_id"])
-    op.create_table(
-        "complaint_lookup_failures",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("contact_id", sa.Integer(), nullable=False),
-        sa.Column("reference", sa.String(length=16), nullable=True),
-        sa.Column("at", _TZ, nullable=False),
-        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"],
-                                name="fk_complaint_lookup_failures_contact_id_contacts", ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name="pk_complaint_lookup_failures"),
-    )
-    op.create_index("ix_complaint_lookup_failures_contact_at", "complaint_lookup_failures", ["contact_id", "at"])
 
 
 def downgrade() -> None:
     """Drop them again."""
-    op.drop_index("ix_complaint_lookup_failures_contact_at", table_name="complaint_lookup_failures")
-    op.drop_table("complaint_lookup_failures")
     op.drop_index("ix_complaint_attachments_complaint_id", table_name="complaint_attachments")
     op.drop_table("complaint_attachments")
     op.drop_index("ix_complaint_events_complaint_at", table_name="complaint_events")

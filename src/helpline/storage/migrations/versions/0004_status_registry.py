@@ -1,4 +1,4 @@
-"""Status registry: records, watches, lookup throttling (issue 6).
+"""Status registry: records and watches (issue 6).
 
 Revision ID: 0004
 Revises: 0003
@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create ``status_records``, ``status_watches`` and ``status_lookup_failures``."""
+    """Create ``status_records`` and ``status_watches``."""
     op.create_table(
         "status_records",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,25 +53,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("record_id", "contact_id", name="uq_status_watches_record_id"),
     )
     op.create_index("ix_status_watches_contact_id", "status_watches", ["contact_id"])
-    op.create_table(
-        "status_lookup_failures",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("contact_id", sa.Integer(), nullable=False),
-        sa.Column("number_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["contact_id"], ["contacts.id"], name="fk_status_lookup_failures_contact_id_contacts",
-                                ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id", name="pk_status_lookup_failures"),
-    )
-    op.create_index("ix_status_lookup_failures_contact", "status_lookup_failures", ["contact_id", "created_at"])
-    op.create_index("ix_status_lookup_failures_number", "status_lookup_failures", ["number_hash", "created_at"])
 
 
 def downgrade() -> None:
     """Drop them again."""
-    op.drop_index("ix_status_lookup_failures_number", table_name="status_lookup_failures")
-    op.drop_index("ix_status_lookup_failures_contact", table_name="status_lookup_failures")
-    op.drop_table("status_lookup_failures")
     op.drop_index("ix_status_watches_contact_id", table_name="status_watches")
     op.drop_table("status_watches")
     op.drop_table("status_records")

@@ -1,4 +1,4 @@
-"""Staff console: users, audit log, login attempts, handoff (issue 7).
+"""Staff console: users, audit log, handoff (issue 7).
 
 Revision ID: 0005
 Revises: 0004
@@ -50,17 +50,6 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_at", "audit_log", ["at"])
     op.create_index("ix_audit_log_target", "audit_log", ["target_type", "target_id"])
     op.create_table(
-        "login_attempts",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("ip", sa.String(length=64), nullable=False),
-        sa.Column("success", sa.Boolean(), nullable=False),
-        sa.Column("at", _TZ, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_login_attempts"),
-    )
-    op.create_index("ix_login_attempts_username_at", "login_attempts", ["username", "at"])
-    op.create_index("ix_login_attempts_ip_at", "login_attempts", ["ip", "at"])
-    op.create_table(
         "handoffs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("contact_id", sa.Integer(), nullable=False),
@@ -86,9 +75,6 @@ def downgrade() -> None:
     op.drop_index("ix_handoffs_contact_id", table_name="handoffs")
     op.drop_index("ix_handoffs_status_requested", table_name="handoffs")
     op.drop_table("handoffs")
-    op.drop_index("ix_login_attempts_ip_at", table_name="login_attempts")
-    op.drop_index("ix_login_attempts_username_at", table_name="login_attempts")
-    op.drop_table("login_attempts")
     op.drop_index("ix_audit_log_target", table_name="audit_log")
     op.drop_index("ix_audit_log_at", table_name="audit_log")
     op.drop_table("audit_log")
