@@ -60,6 +60,9 @@ def test_the_bot_is_quiet_while_held_and_answers_after_release(channel, turn, se
     assert quiet.replies == [] and not quiet.duplicate
     quiet = turn(channel, "menu")
     assert quiet.replies == []  # global words too: a person is talking
+    for other_flows_word in ("status K7M-4XQY", "shikayat tankhwah saudia 3 mahine se nahi mili",
+                             "mera passport kahan hai"):
+        assert turn(channel, other_flows_word).replies == []  # no other flow's gate or intercept answers either
     with session_factory.begin() as session:
         contact = _contact(session, channel)
         stored = session.scalars(select(Message.text).where(Message.contact_id == contact.id,

@@ -80,6 +80,7 @@ class Flow:
     id: str = ""
     label: str | None = None  # message key of the main-menu entry; None keeps it out of the menu
     order: int = 100  # position in the main menu
+    gate_order: int = 100  # gates run in this order (a person holding the conversation must come first)
 
     def start(self, turn: Turn) -> None:
         """The worker chose this flow."""
@@ -237,7 +238,7 @@ def step(state: dict[str, Any], msg: InboundMessage, ctx: Context) -> tuple[dict
 
 
 def _dispatch(turn: Turn, *, first_contact: bool) -> None:
-    if any(flow.gate(turn) for flow in FLOWS.values()):
+    if any(flow.gate(turn) for flow in sorted(FLOWS.values(), key=lambda f: f.gate_order)):
         return
     if not turn.text and not turn.msg.choice and not turn.msg.attachments:
         turn.say("empty")

@@ -49,6 +49,7 @@ class HandoffFlow(Flow):
     id = "handoff"
     label = "menu.handoff"
     order = 90
+    gate_order = 0  # before every other gate: while a person holds the conversation, nothing else may answer
 
     def gate(self, turn: Turn) -> bool:
         """While a person holds the conversation, the bot says nothing; a request for a person starts here."""
