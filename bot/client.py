@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from telegram import Bot
 
 log = logging.getLogger(__name__)
+# httpx logs every request URL at INFO, and Bot API URLs carry the bot token: keep it to warnings (the log
+# filter in helpline.privacy masks the token anyway, for any handler that does let it through).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 30.0  # seconds a caller waits for one API call; PTB's own timeouts (below) come first

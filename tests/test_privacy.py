@@ -37,6 +37,19 @@ def test_log_records_are_masked(caplog):
     assert "1234567" not in caplog.text and "35202-*******-1" in caplog.text
 
 
+def test_log_records_never_show_a_bot_token_even_inside_url_objects(caplog):
+    class Url:  # like httpx.URL: not a str, formatted only when the record is
+        def __str__(self) -> str:
+            return "https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/sendMessage"
+
+    logger = logging.getLogger("helpline.test.url")
+    logger.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO, logger="helpline.test.url"):
+        logger.info("HTTP Request: %s %s", "POST", Url())
+    assert "AAHdqTcv" not in caplog.text and "123456789" not in caplog.text
+    assert "/bot<token>/sendMessage" in caplog.text
+
+
 @given(st.from_regex(r"\d{5}-?\d{7}-?\d", fullmatch=True))
 def test_no_cnic_survives(cnic):
     assert cnic.replace("-", "")[5:12] not in mask(f"cnic {cnic} thanks")

@@ -17,6 +17,8 @@ _CNIC = re.compile(r"(?<![\d+])(\d{5})[- ]?(\d{7})[- ]?(\d)(?!\d)")
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})([ -]?)(\d{5})(\d{2})(?![A-Za-z0-9])")
 # Two-letter money prefixes: "Rs 4500000" is an amount, not a passport typed with a space.
 _MONEY = frozenset({"rs", "sr", "qr", "kd", "bd", "ro", "pk"})
+# A Telegram bot token as it appears in Bot API URLs (https://api.telegram.org/bot123456:ABC.../sendMessage).
+_BOT_TOKEN = re.compile(r"(bot)\d{3,}:[A-Za-z0-9_-]{20,}")
 # Phone numbers: an optional +, then 9-15 digits, possibly grouped by spaces, dashes or dots.
 _PHONE = re.compile(r"(?<![\w+])(\+?)(\d[\d .-]{7,18}\d)(?![\w])")
 
@@ -50,10 +52,12 @@ class MaskingFilter(logging.Filter):
     """A logging filter that masks personal numbers in every record's message and arguments."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask(str(record.msg))
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(mask(a) if isinstance(a, str) else a for a in args)
+        # Format first: arguments need not be strings (httpx logs its URL objects, which carry the bot token).
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record is still logged, masked as far as possible
+            message = str(record.msg)
+        record.msg, record.args = mask(_BOT_TOKEN.sub(r"\1<token>", message)), None
         return True
 
 
