@@ -190,5 +190,6 @@ def test_global_words_match_as_workers_type_them(core):
     dialog.say("language")
     dialog.say("پیچھے")  # typed with do-chashmi heh (ھ), which normalisation folds
     assert dialog.state["flow"] == "faq"
-    assert "Main menu:" in Dialog(core, state={"turns": 3}).say("/start")
+    assert "Main menu:" in Dialog(core, state={"turns": 3}).say("menu")
+    assert "Welcome to the migrant workers helpline" in Dialog(core, state={"turns": 3}).say("/start")  # Telegram
     assert "BACK" in Dialog(core).say("/HELP")

@@ -46,6 +46,7 @@ GLOBAL_WORDS: dict[str, frozenset[str]] = {
     "help": _forms("help", "madad", "مدد", "/help", "info", "help me"),
     "language": _forms("language", "zaban", "زبان", "/language", "lang", "change language", "zaban badlo"),
 }
+START_COMMAND = _forms("/start")
 # Saying a language's name switches to it.
 LANGUAGE_WORDS: dict[str, str] = {
     normalize(word): lang
@@ -255,7 +256,8 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
             return
     word = None if turn.choice else _global_word(turn.norm)
     if word == "menu":
-        turn.main_menu("welcome" if first_contact else "menu.title")
+        # Telegram's /start opens a conversation (a new chat, or "Restart bot"): greet, don't just list the menu.
+        turn.main_menu("welcome" if first_contact or turn.norm in START_COMMAND else "menu.title")
     elif word == "back":
         _back(turn)
     elif word == "help":
