@@ -66,8 +66,15 @@ def worker(interval: float, batch: int, drain: bool, lease: float) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    sessions = db.make_session_factory(engine)
+    chores = []
+    if not drain:  # a long-running worker also hands lapsed handoffs back to the bot (as `serve` does)
+        from helpline.console.holds import expiry_chore
+        from helpline.service import Core
+
+        chores.append(expiry_chore(sessions, Core.from_settings(settings)))
     click.echo(f"outbox worker delivering {', '.join(sorted(senders))}", err=True)
-    total = run_worker(db.make_session_factory(engine), senders, stop, interval=interval, batch=batch, drain=drain,
-                       lease=timedelta(seconds=lease))
+    total = run_worker(sessions, senders, stop, interval=interval, batch=batch, drain=drain,
+                       lease=timedelta(seconds=lease), chores=chores)
     click.echo(f"sent {total.sent}, retried {total.retried}, failed {total.failed}, skipped {total.skipped}", err=True)
     engine.dispose()
