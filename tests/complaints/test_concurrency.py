@@ -1,10 +1,9 @@
-"""Eight concurrent confirmations of the same draft file exactly one complaint (PostgreSQL: real row locks)."""
+"""Eight concurrent confirmations of one draft file exactly one complaint (PostgreSQL row locks, SQLite one writer)."""
 
 from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import func, select
 
 from helpline.complaints.models import Complaint
@@ -14,8 +13,6 @@ from tests.complaints.conftest import Chat
 
 
 def test_eight_concurrent_yes_file_one_complaint(db_url, session_factory, ccore):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("row locks (SELECT ... FOR UPDATE) are what this tests: PostgreSQL only")
     chat = Chat(session_factory, ccore)
     chat.script([("complaint wages Dubai salary not paid for 4 months", ["Who is this complaint for?"]),
                  ("1", []), ("2", []), ("skip", []), ("skip", ["Please check:"])])
