@@ -19,15 +19,9 @@ WEBHOOK_PATH = "/webhooks/telegram"
 
 
 def _settings() -> Any:
-    from helpline.errors import ConfigError
-    from helpline.settings import load_settings
+    from helpline.cli import env
 
-    try:
-        settings = load_settings()
-        settings.require("telegram_token", purpose="the Telegram commands")
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-    return settings
+    return env().require("telegram_token", purpose="the Telegram commands")
 
 
 def _client(settings: Any) -> Any:
@@ -111,7 +105,7 @@ def info() -> None:
 def poll(once: bool, timeout: int) -> None:
     """Long polling for development without a public URL: the same service, database and outbox as the webhook."""
     from bot.poll import PollLoop
-    from helpline.cli import _core, _sessions
+    from helpline.cli import env
     from helpline.errors import HelplineError
     from webhooks.server import build_senders
 
@@ -124,7 +118,7 @@ def poll(once: bool, timeout: int) -> None:
     if not once:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-    loop = PollLoop(sender, _sessions(settings), _core(settings), timeout=timeout, allowed=ALLOWED_UPDATES)
+    loop = PollLoop(sender, env().sessions, env().core, timeout=timeout, allowed=ALLOWED_UPDATES)
     try:
         handled = loop.run(stop, once=once, echo=lambda line: click.echo(line, err=True))
     except HelplineError as exc:

@@ -1,4 +1,4 @@
-"""Long polling (``getUpdates``) for development: each update goes through :func:`bot.handler.handle_update`,
+"""Long polling (``getUpdates``) for development: each update goes through :func:`bot.turn.handle_update`,
 exactly as a webhook delivery would, and the outbox's Telegram rows are retried between polls.
 
 Telegram refuses ``getUpdates`` while a webhook is set (409 Conflict); that ends the loop with the fix to run.
@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handler import handle_update
+from bot.turn import handle_update
 from bot.sender import TelegramSender
 from helpline import outbox
 from helpline.errors import HelplineError
-from helpline.service import Core
+from helpline.pipeline import Core
 
 log = logging.getLogger(__name__)
 

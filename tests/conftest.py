@@ -101,10 +101,11 @@ FIXED_NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="session")
 def core():
-    """The real knowledge base, catalogs and matcher, with a fixed clock."""
-    from helpline.service import Core
-    from helpline.settings import REPO_ROOT
+    """The real core (knowledge base, catalogs, matcher, flows, handlers) with a fixed clock; strict, so an
+    event without a handler fails the test."""
+    from helpline.settings import load_settings
+    from helpline.wiring import build_core
 
-    loaded = Core.load(REPO_ROOT / "locales")
+    loaded = build_core(load_settings(_env_file=None), strict=True)
     loaded.clock = lambda: FIXED_NOW
     return loaded

@@ -68,7 +68,7 @@ class Server:
 def helpline_serve(cwd: Path, db_url: str, *, workers: int = 2, **settings: str) -> Iterator[Server]:
     """Start `helpline serve` on a free port with these settings, wait for /healthz, then SIGTERM it on exit."""
     port = free_port()
-    cmd = [sys.executable, "-m", "helpline.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    cmd = [sys.executable, "-m", "webhooks.main", "serve", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=helpline_env(db_url, **settings), cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     server = Server(f"http://127.0.0.1:{port}", proc)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpline.cli import main
+from webhooks.main import main
 from helpline.settings import REPO_ROOT
 
 
@@ -41,7 +41,7 @@ def test_chat_telegram_view_shows_buttons(runner):
 
 
 def test_chat_starts_in_the_requested_language(runner):
-    result = runner.invoke(main, ["chat", "--lang", "ur"], input="menu\n")
+    result = runner.invoke(main, ["chat", "--lang", "ur"], input="menu\nمزید\n")  # the menu is on page 2
     assert result.exit_code == 0, result.output
     assert "سوال پوچھیں" in result.output and "UCS-2" in result.output
 

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpline.text import normalize, tokens
-from tests.dialog import Dialog
+from tests.harness import Dialog
 
 URDU = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
 MESSAGES = st.one_of(

@@ -11,7 +11,7 @@ from bot.render import MAX_TEXT_UNITS, render_telegram
 from helpline.menus import numbered_choice
 from helpline.sms import count_segments
 from helpline.textsplit import utf16_len
-from webhooks.sms_render import render_sms
+from webhooks.twilio.render import render_sms
 
 MENU = [("faq", "Questions"), ("complaint", "Make a complaint")]
 
@@ -141,6 +141,6 @@ def test_telegram_nothing_to_say():
 
 
 def test_renderers_do_not_import_provider_sdks():
-    code = "import sys, bot.render, webhooks.sms_render; print(sorted({'telegram', 'twilio'} & set(sys.modules)))"
+    code = "import sys, bot.render, webhooks.twilio.render; print(sorted({'telegram', 'twilio'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -1,11 +1,11 @@
-"""The service: one transaction per turn on SQLite and PostgreSQL, de-duplication, state across restarts."""
+"""The turn pipeline: one transaction per turn on SQLite and PostgreSQL, de-duplication, state across restarts."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
 from helpline.messages import InboundMessage
-from helpline.service import Core, run_turn
+from helpline.pipeline import run_turn
 from helpline.storage.models import Contact, Conversation, Message, UnansweredQuestion
 
 ADDRESS = "tel:+923001234567"
@@ -28,7 +28,9 @@ def test_a_turn_logs_both_directions_and_keeps_state(core, session_factory):
         messages = s.scalars(select(Message).order_by(Message.id)).all()
         assert [m.direction for m in messages] == ["in", "out"]
         assert messages[1].reply_to_id == messages[0].id and messages[1].lang == "ur-Latn"
-        assert contact.language == "ur-Latn"
+        assert messages[0].lang == "ur-Latn"
+        assert contact.language is None  # detected, not chosen: the conversation remembers it
+        assert s.get(Conversation, contact.id).state["lang"] == "ur-Latn"
         assert s.get(Conversation, contact.id).state["turns"] == 1
 
 
@@ -41,11 +43,12 @@ def test_a_redelivered_provider_id_is_not_processed_twice(core, session_factory)
 
 
 def test_state_survives_a_restart(core, session_factory, engine):
-    from helpline.settings import REPO_ROOT
+    from helpline.settings import load_settings
     from helpline.storage.db import make_session_factory
+    from helpline.wiring import build_core
 
     run_turn(session_factory, _msg("language", "SM-a"), core)
-    restarted = Core.load(REPO_ROOT / "locales")  # a new process: fresh core, fresh sessions
+    restarted = build_core(load_settings(_env_file=None))  # a new process: fresh core, fresh sessions
     result = run_turn(make_session_factory(engine), _msg("2", "SM-b"), restarted)
     assert "اردو" in result.replies[0].plain()  # "2" meant Urdu on the menu shown before the restart
 
@@ -65,12 +68,12 @@ def test_contacts_are_one_per_address(core, session_factory):
 
 
 def test_a_failing_turn_leaves_no_half_written_rows(core, session_factory, monkeypatch):
-    import helpline.service as service
+    import helpline.pipeline as pipeline
 
     def boom(*a, **k):
         raise RuntimeError("engine bug")
 
-    monkeypatch.setattr(service.eng, "step", boom)
+    monkeypatch.setattr(pipeline.eng, "step", boom)
     try:
         run_turn(session_factory, _msg("hello", "SM-x"), core)
     except RuntimeError:

@@ -3,8 +3,8 @@
 ``create_app()`` reads settings (never at import), loads the core once, opens the database and registers:
 
 * ``GET /healthz``           — the database answers and its schema is current;
-* ``/webhooks/twilio/...``   — SMS in, delivery status in (:mod:`webhooks.twilio_sms`);
-* ``/webhooks/telegram``     — Telegram updates (:mod:`webhooks.telegram`);
+* ``/webhooks/twilio/...``   — SMS in, delivery status in (:mod:`webhooks.twilio.webhook`);
+* ``/webhooks/telegram``     — Telegram updates (:mod:`bot.webhook`);
 * ``/staff/...``             — the staff console (:mod:`helpline.console.views`).
 
 Error rule: a channel raises :class:`~helpline.errors.InboundRejected` for requests that must not reach the
@@ -26,7 +26,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpline.errors import InboundRejected
 from helpline.outbox import Sender
-from helpline.service import Core
+from helpline.pipeline import Core
+from helpline.wiring import build_core
 from helpline.settings import Settings, load_settings
 from helpline.storage import db
 
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
                senders: dict[str, Sender] | None = None, config: dict[str, Any] | None = None) -> Flask:
     """Build the web app. Tests pass their own settings, core, engine or senders; production passes nothing."""
     settings = settings or load_settings()
-    core = core or Core.from_settings(settings)
+    core = core or build_core(settings)
     if engine is None:
         engine = db.make_engine(settings.database_url)
         if engine.dialect.name == "sqlite":
@@ -73,8 +74,8 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
                                          sessions=db.make_session_factory(engine), senders=dict(senders or {}))
 
     from helpline.console.views import bp as console_bp
-    from webhooks.telegram import bp as telegram_bp
-    from webhooks.twilio_sms import bp as twilio_bp
+    from bot.webhook import bp as telegram_bp
+    from webhooks.twilio.webhook import bp as twilio_bp
 
     app.register_blueprint(twilio_bp)
     app.register_blueprint(telegram_bp)

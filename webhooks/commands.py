@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import click
 
-
-def _settings():  # -> Settings, with ConfigError shown as a click error
-    from helpline.errors import ConfigError
-    from helpline.settings import load_settings
-
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+from helpline.cli import env
 
 
 @click.command()
@@ -27,7 +19,7 @@ def serve(host: str, port: int, workers: int, threads: int, no_outbox: bool) -> 
     from webhooks.server import serve as run
 
     try:
-        run(_settings(), host=host, port=port, workers=workers, threads=threads, outbox=not no_outbox)
+        run(env().settings, host=host, port=port, workers=workers, threads=threads, outbox=not no_outbox)
     except HelplineError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -47,10 +39,9 @@ def worker(interval: float, batch: int, drain: bool, lease: float) -> None:
 
     from helpline.errors import HelplineError
     from helpline.outbox import run_worker
-    from helpline.storage import db
     from webhooks.server import build_senders
 
-    settings = _settings()
+    settings = env().settings
     try:
         senders = build_senders(settings)
     except HelplineError as exc:
@@ -58,23 +49,17 @@ def worker(interval: float, batch: int, drain: bool, lease: float) -> None:
     if not senders:
         raise click.ClickException("no channel is configured to send (e.g. HELPLINE_TWILIO_ACCOUNT_SID, "
                                    "HELPLINE_TWILIO_AUTH_TOKEN, HELPLINE_TWILIO_FROM)")
-    engine = db.make_engine(settings.database_url)
-    if engine.dialect.name == "sqlite":
-        db.upgrade(engine)
-    elif not db.is_up_to_date(engine):
-        raise click.ClickException("the database schema is not up to date: run `helpline db upgrade`")
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    sessions = db.make_session_factory(engine)
+    sessions = env().sessions
     chores = []
     if not drain:  # a long-running worker also hands lapsed handoffs back to the bot (as `serve` does)
-        from helpline.console.holds import expiry_chore
-        from helpline.service import Core
+        from helpline.handoff.service import expiry_chore
 
-        chores.append(expiry_chore(sessions, Core.from_settings(settings)))
+        chores.append(expiry_chore(sessions, env().core))
     click.echo(f"outbox worker delivering {', '.join(sorted(senders))}", err=True)
     total = run_worker(sessions, senders, stop, interval=interval, batch=batch, drain=drain,
                        lease=timedelta(seconds=lease), chores=chores)
     click.echo(f"sent {total.sent}, retried {total.retried}, failed {total.failed}, skipped {total.skipped}", err=True)
-    engine.dispose()
+    env().engine.dispose()

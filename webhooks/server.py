@@ -22,21 +22,13 @@ from helpline.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# "module:function" building one channel's sender from the settings (None when that channel is not configured).
-SENDER_FACTORIES: tuple[str, ...] = ("webhooks.twilio_rest:sender_from_settings", "bot.sender:from_settings")
-
-
 def build_senders(settings: Settings) -> dict[str, Sender]:
-    """Every configured channel's outbound sender, by channel."""
-    import importlib
+    """Every configured channel's outbound sender, by channel (a channel without its settings has none)."""
+    from bot.sender import from_settings as telegram_sender
+    from webhooks.twilio.rest import sender_from_settings as twilio_sender
 
-    senders: dict[str, Sender] = {}
-    for spec in SENDER_FACTORIES:
-        module, _, name = spec.partition(":")
-        sender = getattr(importlib.import_module(module), name)(settings)
-        if sender is not None:
-            senders[sender.channel] = sender
-    return senders
+    senders = (twilio_sender(settings), telegram_sender(settings))
+    return {sender.channel: sender for sender in senders if sender is not None}
 
 
 class OutboxThread:
@@ -92,7 +84,7 @@ class HelplineServer(BaseApplication):  # type: ignore[misc] - gunicorn is untyp
     def _post_worker_init(self, worker: Any) -> None:
         if self.outbox:
             rt = self.app.extensions["helpline"]
-            from helpline.console.holds import expiry_chore
+            from helpline.handoff.service import expiry_chore
 
             chores = [expiry_chore(rt.sessions, rt.core)]
             worker.outbox_thread = OutboxThread(rt.sessions, rt.senders, chores=chores).start()

@@ -1,7 +1,9 @@
-"""The ``helpline`` command: database, knowledge base, FAQ matching and the local chat.
+"""The core's commands: database, knowledge base, FAQ matching, staff, status registry, complaints.
 
-Commands import what they need when they run, so ``helpline --help`` stays fast and the core never pulls in a
-channel SDK it does not use.
+The ``helpline`` command itself is composed in ``webhooks.main``, where the channels are visible too (serve,
+worker, telegram, chat); the core never imports them. Every command reads settings, opens the database and
+builds the core the same way: through :func:`env`. Commands import what they need when they run, so
+``helpline --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,32 +22,72 @@ from helpline.settings import REPO_ROOT, Settings, load_settings
 SHARED_TOPICS = REPO_ROOT.parent / "shared" / "knowledge" / "topics.md"
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+class CliEnv:
+    """What a command needs, each read or built on first use: the settings, the database, the core."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._engine: Any = None
+        self._sessions: Any = None
+        self._core: Any = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings from the environment (and ``.env``); a bad value is a click error naming it."""
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+    def require(self, name: str, *, purpose: str) -> Settings:
+        """The settings, with ``name`` set (else a click error saying which variable ``purpose`` needs)."""
+        try:
+            self.settings.require(name, purpose=purpose)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        return self.settings
+
+    @property
+    def engine(self) -> Any:
+        """The database engine; a SQLite file is created and upgraded by itself, PostgreSQL must be current."""
+        if self._engine is None:
+            from helpline.storage import db
+
+            engine = db.make_engine(self.settings.database_url)
+            if engine.dialect.name == "sqlite":
+                db.upgrade(engine)
+            elif not db.is_up_to_date(engine):
+                raise click.ClickException("the database schema is not up to date: run `helpline db upgrade`")
+            self._engine = engine
+        return self._engine
+
+    @property
+    def sessions(self) -> Any:  # sessionmaker[Session]
+        """A session factory on the configured database."""
+        if self._sessions is None:
+            from helpline.storage import db
+
+            self._sessions = db.make_session_factory(self.engine)
+        return self._sessions
+
+    @property
+    def core(self) -> Any:  # helpline.pipeline.Core
+        """The core, built by :func:`helpline.wiring.build_core` from the settings."""
+        if self._core is None:
+            from helpline.wiring import build_core
+
+            try:
+                self._core = build_core(self.settings)
+            except HelplineError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._core
 
 
-def _core(settings: Settings):  # -> helpline.service.Core
-    from helpline.service import Core
-
-    try:
-        return Core.from_settings(settings)
-    except HelplineError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _sessions(settings: Settings):  # -> sessionmaker
-    """A session factory on the configured database; a SQLite file is created and upgraded by itself."""
-    from helpline.storage import db
-
-    engine = db.make_engine(settings.database_url)
-    if engine.dialect.name == "sqlite":
-        db.upgrade(engine)
-    elif not db.is_up_to_date(engine):
-        raise click.ClickException("the database schema is not up to date: run `helpline db upgrade`")
-    return db.make_session_factory(engine)
+def env() -> CliEnv:
+    """The running command's :class:`CliEnv` (one per invocation, shared by the group and its subcommand)."""
+    return click.get_current_context().find_root().ensure_object(CliEnv)
 
 
 @click.group()
@@ -71,7 +114,7 @@ def db_upgrade(revision: str) -> None:
     """Apply migrations up to REVISION."""
     from helpline.storage import db as storage
 
-    settings = _settings()
+    settings = env().settings
     storage.upgrade(settings.database_url, revision)
     click.echo(f"database at {settings.database_url_masked} is at {revision}")
 
@@ -81,7 +124,7 @@ def db_current() -> None:
     """Print the database's schema revision."""
     from helpline.storage import db as storage
 
-    engine = storage.make_engine(_settings().database_url)
+    engine = storage.make_engine(env().settings.database_url)
     click.echo(storage.current_revision(engine) or "(empty)")
     engine.dispose()
 
@@ -93,7 +136,7 @@ def db_revision(message: str, empty: bool) -> None:
     """Create a new migration from the difference between the models and the database."""
     from helpline.storage import db as storage
 
-    click.echo(storage.revision(message, autogenerate=not empty, url=_settings().database_url))
+    click.echo(storage.revision(message, autogenerate=not empty, url=env().settings.database_url))
 
 
 # -- knowledge base ---------------------------------------------------------------------------------------
@@ -111,7 +154,7 @@ def kb_check(topics_md: Path | None) -> None:
     """Validate every topic: ids, languages, sources, GSM-7 purity, SMS length, placeholders."""
     from helpline import kb as kb_mod
 
-    settings = _settings()
+    settings = env().settings
     base = kb_mod.load(settings.locales_dir, settings.deployment_file)
     topics_md = topics_md or (SHARED_TOPICS if SHARED_TOPICS.exists() else None)
     expected = kb_mod.topic_ids_from_markdown(topics_md) if topics_md else None
@@ -145,7 +188,7 @@ def faq_match(jsonl: bool) -> None:
     """Match messages from stdin: {"text", "topic" (id or null), "score", "lang"} per line."""
     from helpline.matcher import Matcher
 
-    core = _core(_settings())
+    core = env().core
     matcher: Matcher = core.matcher
     for line in sys.stdin:
         text = line.rstrip("\r\n")
@@ -159,28 +202,9 @@ def faq_eval(file: Path, show_errors: bool) -> None:
     """Top-1 accuracy per language and the share of NONE rows declined, for a TSV (text, expected_topic, lang)."""
     from helpline.evaluation import evaluate, read_tsv
 
-    core = _core(_settings())
+    core = env().core
     report = evaluate(core.matcher, read_tsv(file))
     click.echo(report.format(show_errors=show_errors))
-
-
-# -- local chat -------------------------------------------------------------------------------------------
-
-
-@main.command()
-@click.option("--channel", type=click.Choice(["sms", "telegram"]), default="sms", show_default=True,
-              help="Which channel's view to show: SMS (encoding and segments) or Telegram (buttons).")
-@click.option("--lang", type=click.Choice(["en", "ur", "ur-Latn"]), default=None, help="Start in this language.")
-@click.option("--address", default="local", show_default=True, help="Who you are (one conversation per address).")
-def chat(channel: str, lang: str | None, address: str) -> None:
-    """Talk to the helpline in the terminal, through the same service and database as production.
-
-    Interactive on a terminal; with piped stdin, one message per line.
-    """
-    from helpline.chat import run_chat
-
-    settings = _settings()
-    run_chat(_core(settings), _sessions(settings), settings, channel=channel, lang=lang, address=address)
 
 
 from helpline.console.cli import staff as _staff  # noqa: E402
@@ -190,15 +214,6 @@ main.add_command(_staff)
 from helpline.status.cli import status as _status  # noqa: E402
 
 main.add_command(_status)
-
-from webhooks.commands import serve as _serve, worker as _worker  # noqa: E402  (imports only click)
-
-main.add_command(_serve)
-main.add_command(_worker)
-
-from bot.cli import telegram as _telegram  # noqa: E402  (imports only click; PTB loads when a command runs)
-
-main.add_command(_telegram)
 
 from helpline.complaints.cli import complaints as _complaints  # noqa: E402  (imports only click)
 

@@ -6,7 +6,10 @@
     ├── ConfigError               a setting is missing or invalid (names the HELPLINE_* variable); raised at start-up
     ├── KnowledgeBaseError        the knowledge base under locales/ is inconsistent (``helpline kb check`` lists all)
     ├── InboundRejected           a channel refused a request (bad signature, malformed form); carries an HTTP status
-    └── SendFailed                a provider refused or failed to deliver; ``retryable`` says whether to try again
+    ├── SendFailed                a provider refused or failed to deliver; ``retryable`` says whether to try again
+    ├── InvalidInput              a value given to a domain function is not acceptable (an unknown status, a bad
+    │                             user name, a data file that breaks its own rules); the message says what and why
+    └── UnhandledEvent            the wiring gives an engine event or ask nobody to handle it (a bug in the wiring)
 
 The rule: the engine never raises for anything a worker can type; flow problems become events and a polite
 reply. Channels raise :class:`InboundRejected` for requests that must not reach the engine, and the web layer
@@ -49,3 +52,14 @@ class SendFailed(HelplineError):
         self.retryable = retryable
         self.code = code
         super().__init__(reason)
+
+
+class InvalidInput(HelplineError, ValueError):
+    """A value given to a domain function is not acceptable; the message says which and why.
+
+    Also a ``ValueError``, so callers that validate with ``except ValueError`` keep working.
+    """
+
+
+class UnhandledEvent(HelplineError):
+    """An engine event or ask has no handler in :mod:`helpline.wiring` (an error under ``Core.strict``)."""

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,12 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.complaints import policy
 from helpline.complaints.models import Complaint
-from helpline.messages import Attachment, InboundMessage
-from helpline.service import Core, run_turn
+from helpline.pipeline import Core
 from tests.conftest import FIXED_NOW
-
-_ids = itertools.count(1)
-
+from tests.harness import ServiceDriver
 
 class Clock:
     """A clock the test moves by hand."""
@@ -35,40 +30,7 @@ class Clock:
         self.now += timedelta(**delta)
 
 
-class Chat:
-    """One contact talking to the service: every line is a turn in its own transaction, as a channel does."""
-
-    def __init__(self, sessions: sessionmaker[Session], core: Core, address: str = "tel:+923001234567",
-                 channel: str = "sms"):
-        self.sessions, self.core, self.address, self.channel = sessions, core, address, channel
-        self.last_provider_id = ""
-
-    def say(self, text: str = "", attachments: tuple[Attachment, ...] = (), provider_id: str | None = None,
-            choice: str | None = None) -> str:
-        """Send one message (or a button press); return the replies as plain text."""
-        self.last_provider_id = provider_id or f"m{next(_ids)}"
-        msg = InboundMessage(channel=self.channel, address=self.address, text=text, provider_id=self.last_provider_id,
-                             attachments=attachments, choice=choice)
-        result = run_turn(self.sessions, msg, self.core)
-        return "\n\n".join(r.plain() for r in result.replies)
-
-    def script(self, lines: list[tuple[str, list[str]]]) -> str:
-        """Play ``[(says, [expected substrings])]``; return the last reply."""
-        reply = ""
-        for said, expected in lines:
-            reply = self.say(said)
-            for part in expected:
-                assert part in reply, f"after {said!r} expected {part!r} in:\n{reply}"
-        return reply
-
-    def state(self) -> dict[str, Any]:
-        """The stored conversation state."""
-        from helpline.storage.models import Contact, Conversation
-
-        with self.sessions() as s:
-            contact = s.scalars(select(Contact).where(Contact.address == self.address)).one()
-            conv = s.get(Conversation, contact.id)
-            return dict(conv.state) if conv else {}
+Chat = ServiceDriver  # a worker talking to the pipeline over the database
 
 
 @pytest.fixture
@@ -78,18 +40,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def ccore(core: Core, clock: Clock) -> Core:
-    """The shared core with this test's clock."""
-    return dataclasses.replace(core, clock=clock)
+def complaint_policy() -> policy.Policy:
+    """Default promises and a test pepper."""
+    return policy.Policy(pepper=b"test-pepper")
 
 
-@pytest.fixture(autouse=True)
-def complaint_policy() -> Iterator[policy.Policy]:
-    """Default promises and a test pepper for every test."""
-    pol = policy.Policy(pepper=b"test-pepper")
-    policy.configure(pol)
-    yield pol
-    policy.configure(None)
+@pytest.fixture
+def ccore(core: Core, clock: Clock, complaint_policy: policy.Policy) -> Core:
+    """The shared core with this test's clock and policy."""
+    return dataclasses.replace(core, clock=clock, config={**core.config, "complaints.policy": complaint_policy})
 
 
 @pytest.fixture

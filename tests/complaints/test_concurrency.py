@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from helpline.complaints.models import Complaint
 from helpline.messages import InboundMessage
-from helpline.service import run_turn
+from helpline.pipeline import run_turn
 from tests.complaints.conftest import Chat
 
 

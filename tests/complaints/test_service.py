@@ -11,8 +11,7 @@ from helpline.complaints import references
 from helpline.complaints import service as csvc
 from helpline.complaints.models import TRANSITIONS, ComplaintEvent
 from helpline.outbox import OutboxMessage
-from tests.complaints.factories import make_complaint
-from tests.factories import T0, make_contact
+from tests.factories import T0, make_complaint, make_contact
 
 
 def _outbox(session):
@@ -114,7 +113,7 @@ def test_draft_key_and_reference_are_unique(session):
 
 def test_policy_from_settings_and_no_secrets_in_reprs(settings):
     from helpline.complaints import policy
-    from helpline.complaints.events import ComplaintConfirmed
+    from helpline.engine.events import ComplaintConfirmed
 
     pol = policy.from_settings(settings.model_copy(update={"complaint_referral_days": 3}))
     assert pol.referral_days == 3 and "pepper" not in repr(pol) and "CHANGE-ME" not in repr(settings)
@@ -140,7 +139,7 @@ def test_close_stale_closes_resolved_complaints_after_the_reopen_window(session,
 def test_cli_show_and_close_stale(settings, monkeypatch):
     from click.testing import CliRunner
 
-    from helpline.cli import main
+    from webhooks.main import main
     from helpline.storage.db import make_engine, make_session_factory, upgrade
 
     monkeypatch.setenv("HELPLINE_DATABASE_URL", settings.database_url)

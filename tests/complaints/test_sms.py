@@ -13,7 +13,7 @@ from helpline.complaints.models import Complaint
 from helpline.settings import Settings, load_settings
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
 
-sms_conftest = pytest.importorskip("tests.sms.conftest")
+from tests import harness
 
 
 @pytest.fixture
@@ -22,13 +22,13 @@ def app(clean_env: None, db_url: str, core: Any, engine: Any) -> Flask:
     from webhooks.app import create_app
 
     settings: Settings = load_settings(database_url=db_url, twilio_auth_token=AUTH_TOKEN,
-                                       twilio_account_sid=ACCOUNT_SID, public_url=sms_conftest.PUBLIC_URL,
+                                       twilio_account_sid=ACCOUNT_SID, public_url=harness.PUBLIC_URL,
                                        twilio_handles_opt_out=False)
     return create_app(settings, core=core, engine=engine)
 
 
 def test_file_by_sms_and_track_by_sms(app, session_factory):
-    sms = sms_conftest.Sms(app.test_client())
+    sms = harness.Sms(app.test_client())
     assert "Complaint noted: Wages unpaid" in sms.send("COMPLAINT wages Saudi Arabia not paid 3 months")
     sms.send("1")  # for me
     sms.send("2")  # anonymous
@@ -50,14 +50,14 @@ def test_file_and_track_by_sms_through_helpline_serve(db_url, engine, tmp_path):
     """Issue 5's "done when": filed by SMS through the real server (gunicorn), tracked by SMS with its ticket."""
     from tests.serve import helpline_serve
 
-    def send(body: str, sender: str = sms_conftest.WORKER) -> str:
-        form = sms_conftest.Sms(None).form(body, sender=sender)  # type: ignore[arg-type]
+    def send(body: str, sender: str = harness.WORKER) -> str:
+        form = harness.Sms(None).form(body, sender=sender)  # type: ignore[arg-type]
         form["MessageSid"] = form["SmsMessageSid"]
         url = server.base + "/webhooks/twilio/sms"
         status, text = server.post_form("/webhooks/twilio/sms", form,
-                                        {"X-Twilio-Signature": sms_conftest.sign(form, url)})
+                                        {"X-Twilio-Signature": harness.sign(form, url)})
         assert status == 200, text
-        return sms_conftest.reply_text(text)
+        return harness.reply_text(text)
 
     settings = {"HELPLINE_TWILIO_AUTH_TOKEN": AUTH_TOKEN, "HELPLINE_TWILIO_HANDLES_OPT_OUT": "false"}
     with helpline_serve(tmp_path, db_url, **settings) as server:

@@ -172,7 +172,7 @@ def test_status_words_with_passport_numbers_are_left_to_the_status_registry(chat
 
 def test_ticket_letters_never_switch_the_language(chat, session_factory):
     from helpline.storage.models import Contact
-    from tests.complaints.factories import make_complaint
+    from tests.factories import make_complaint
 
     chat.say("hello")
     ref = "KYA234" + references.check_char("KYA234")  # "KYA" is a Roman Urdu word

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from helpline.complaints import references
 from helpline.complaints.models import Complaint
 from helpline.console.users import create_user
-from helpline.outbox import RecordingSender
 from helpline.settings import load_settings
 from helpline.storage.models import Contact, Message
 from tests.conftest import FIXED_NOW
+from tests.fakes.senders import RecordingSender
 
 PASSWORD = "correct horse battery"
 ROLE_USERS = {"agent": "asma", "supervisor": "sajid", "admin": "amna"}

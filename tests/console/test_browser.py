@@ -55,7 +55,7 @@ def _chromium() -> str:
 def server(clean_env, engine, core, session_factory) -> Iterator[dict]:
     """The real app on a free local port, Twilio pointed at the fake; yields urls, the app and the fake."""
     from webhooks.app import create_app
-    from webhooks.twilio_rest import sender_from_settings
+    from webhooks.twilio.rest import sender_from_settings
 
     with FakeTwilio() as fake:
         http = make_server("127.0.0.1", 0, None, threaded=True)  # bound first: the port is in the signed URL

@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from helpline.cli import main
+from webhooks.main import main
 from helpline.console.models import AuditEntry, StaffUser
 from helpline.console.security import hasher
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from helpline.console import holds
-from helpline.console.models import Handoff
-from helpline.flows.handoff import asks_for_person
+from helpline.handoff import service as holds
+from helpline.handoff.models import Handoff
+from helpline.handoff.flow import asks_for_person
 from helpline.messages import InboundMessage
 from helpline.outbox import OutboxMessage
-from helpline.service import run_turn
+from helpline.pipeline import run_turn
 from helpline.storage.models import Contact, Message
 from helpline.text import normalize
 from tests.conftest import FIXED_NOW
@@ -153,10 +153,11 @@ def test_the_outbox_worker_hands_a_lapsed_hold_back_and_tells_the_worker(session
     import threading
     from datetime import timedelta
 
-    from helpline.console.holds import expiry_chore
-    from helpline.console.models import Handoff
-    from helpline.outbox import OutboxMessage, RecordingSender, run_worker
+    from helpline.handoff.service import expiry_chore
+    from helpline.handoff.models import Handoff
+    from helpline.outbox import OutboxMessage, run_worker
     from helpline.storage.models import Contact
+    from tests.fakes.senders import RecordingSender
 
     now = core.clock()
     with session_factory.begin() as s:

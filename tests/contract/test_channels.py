@@ -31,133 +31,11 @@ from helpline.textsplit import utf16_len
 from tests.conftest import FIXED_NOW
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
-from tests.sms.conftest import PUBLIC_URL, Sms, new_sid, reply_text, sign
+from tests.harness import BUDGET, PUBLIC_URL, SECRET, Screen, SmsDriver, TelegramDriver, options
 
-SECRET = "contract-secret"
-BUDGET = 2  # SMS segments per page
 URDU = re.compile(r"[\u0600-\u06FF]")
 LONG_PLACEHOLDER = "\n".join(f"Office {n}: Community Welfare Attache, street {n}, open Monday to Friday."
                              for n in range(80))  # makes the embassy answer about 6000 characters long
-
-
-@dataclass
-class Screen:
-    """One message as the worker sees it: its text and, on Telegram, its buttons (label, data)."""
-
-    text: str
-    buttons: list[tuple[str, str]] = field(default_factory=list)
-
-
-def options(screens: list[Screen]) -> list[str]:
-    """The choices offered on the last screen: button labels, or "n Label" lines at the end of an SMS."""
-    if not screens:
-        return []
-    if screens[-1].buttons:
-        return [label for label, _data in screens[-1].buttons]
-    found: list[tuple[int, str]] = []
-    for line in reversed(screens[-1].text.splitlines()):
-        match = re.fullmatch(r"(\d+) (.+)", line)
-        if not match:
-            break
-        found.insert(0, (int(match.group(1)), match.group(2)))
-    assert [n for n, _label in found] == list(range(1, len(found) + 1)), "menu lines are numbered 1..n"
-    return [label for _n, label in found]
-
-
-class TelegramDriver:
-    """A worker on Telegram: updates to the webhook, replies read from the fake Bot API."""
-
-    name = "telegram"
-    _ids = itertools.count(10_000)
-
-    def __init__(self, client: FlaskClient, fake: FakeTelegramAPI, chat: int = 555000111):
-        self.client, self.fake, self.chat = client, fake, chat
-        self.address = f"telegram:{chat}"
-        self.last: list[Screen] = []
-
-    def _post(self, payload: dict[str, Any]) -> int:
-        return self.client.post("/webhooks/telegram", json=payload,
-                                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}).status_code
-
-    def _exchange(self, body: dict[str, Any]) -> list[Screen]:
-        before = len(self.fake.sent())
-        assert self._post({"update_id": next(self._ids), **body}) == 200
-        calls = self.fake.sent()[before:]
-        self.last = [Screen(c.params["text"], [(b["text"], b["callback_data"])
-                                               for row in c.params.get("reply_markup", {}).get("inline_keyboard", [])
-                                               for b in row]) for c in calls]
-        return self.last
-
-    def _message(self, **content: Any) -> dict[str, Any]:
-        return {"message": {"message_id": 1, "date": 1764072000, "from": {"id": self.chat, "is_bot": False,
-                "first_name": "W"}, "chat": {"id": self.chat, "type": "private", "first_name": "W"}, **content}}
-
-    def say(self, text: str) -> list[Screen]:
-        """Send a text message."""
-        return self._exchange(self._message(text=text))
-
-    def say_nothing(self) -> list[Screen]:
-        """A message without text (a sticker): Telegram's empty message."""
-        return self._exchange(self._message(sticker={"file_id": "CAACAgI", "file_unique_id": "u", "width": 512,
-                                                     "height": 512, "is_animated": False, "is_video": False,
-                                                     "type": "regular"}))
-
-    def choose(self, n: int) -> list[Screen]:
-        """Press the n-th button of the last screen."""
-        data = self.last[-1].buttons[n - 1][1]
-        return self._exchange({"callback_query": {"id": str(next(self._ids)), "chat_instance": "1", "data": data,
-                                                  "from": {"id": self.chat, "is_bot": False, "first_name": "W"},
-                                                  "message": self._message(text="menu")["message"]}})
-
-    def unrelated(self) -> int:
-        """An edited message: valid, but not for the helpline."""
-        return self._post({"update_id": next(self._ids), "edited_message": {**self._message(text="x")["message"],
-                                                                           "edit_date": 1764072100}})
-
-    @staticmethod
-    def fits(screen: Screen) -> bool:
-        """Telegram's limit: 4096 UTF-16 units per message."""
-        return utf16_len(screen.text) <= 4096
-
-
-class SmsDriver:
-    """A worker on SMS: signed Twilio webhooks, replies read from the TwiML answer."""
-
-    name = "sms"
-
-    def __init__(self, client: FlaskClient, sender: str = "+923001112233"):
-        self.sms = Sms(client)
-        self.client, self.sender = client, sender
-        self.address = f"tel:{sender}"
-        self.last: list[Screen] = []
-
-    def say(self, text: str) -> list[Screen]:
-        """Send an SMS."""
-        response = self.sms.post(self.sms.form(text, sender=self.sender))
-        assert response.status_code == 200, response.get_data(as_text=True)
-        body = reply_text(response.get_data(as_text=True))
-        self.last = [Screen(body)] if body else []  # the SMS rules send one page per turn
-        return self.last
-
-    def say_nothing(self) -> list[Screen]:
-        """An SMS with an empty body."""
-        return self.say("")
-
-    def choose(self, n: int) -> list[Screen]:
-        """Type the number of the n-th option."""
-        return self.say(str(n))
-
-    def unrelated(self) -> int:
-        """A signed delivery-status callback for a message we never sent."""
-        form = {"MessageSid": new_sid(), "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
-        return self.client.post("/webhooks/twilio/status", data=form,
-                                headers={"X-Twilio-Signature": sign(form, PUBLIC_URL + "/webhooks/twilio/status")}
-                                ).status_code
-
-    @staticmethod
-    def fits(screen: Screen) -> bool:
-        """The SMS budget: each page within BUDGET segments."""
-        return count_segments(screen.text).segments <= BUDGET
 
 
 # -- fixtures ---------------------------------------------------------------------------------------------
@@ -166,11 +44,11 @@ class SmsDriver:
 @pytest.fixture(scope="module")
 def core_long(tmp_path_factory: pytest.TempPathFactory):
     """The real core, with one deployment value long enough to overflow any channel's limit."""
-    from helpline.service import Core
+    from helpline.wiring import build_core
 
     deployment = Path(tmp_path_factory.mktemp("deploy")) / "deployment.toml"
     deployment.write_text(f'[values]\nmission_contacts = """{LONG_PLACEHOLDER}"""\n', encoding="utf-8")
-    core = Core.load(REPO_ROOT / "locales", deployment)
+    core = build_core(load_settings(_env_file=None), deployment_file=deployment, strict=True)
     core.clock = lambda: FIXED_NOW
     return core
 

@@ -16,9 +16,11 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes import LocalServer
 
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Helpline", "username": "helpline_test_bot",
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -55,7 +57,7 @@ class FakeTelegramAPI:
         self._lock = threading.Lock()
         self._script: dict[str, deque[tuple[int, dict[str, Any]]]] = defaultdict(deque)
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LocalServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- scripting -------------------------------------------------------------------------------------
@@ -106,8 +108,7 @@ class FakeTelegramAPI:
         class Handler(_Handler):
             api = fake
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = LocalServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-telegram", daemon=True)
         self._thread.start()
         return self

@@ -23,9 +23,11 @@ import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.fakes import LocalServer
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -68,14 +70,13 @@ class FakeTwilio:
         self._hanging = threading.Condition(self._lock)
         self.hanging = 0
         self._sids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LocalServer | None = None
 
     # -- life cycle ----------------------------------------------------------------------------------
 
     def start(self) -> FakeTwilio:
         """Listen on a free port of 127.0.0.1 in a background thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
+        self._server = LocalServer(("127.0.0.1", 0), _handler(self))
         threading.Thread(target=self._server.serve_forever, name="fake-twilio", daemon=True).start()
         return self
 

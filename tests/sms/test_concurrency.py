@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import func, select
 
 from helpline.storage.models import Contact, Conversation, Message
-from tests.sms.conftest import Sms, new_sid, reply_text
+from tests.harness import Sms, new_sid, reply_text
 
 DELIVERIES = 100
 

@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from helpline import outbox
+from helpline.outbox import delivery
 from helpline.outbox import OutboxMessage, deliver_due, enqueue
 from helpline.storage.models import Contact, Message
 from tests.conftest import FIXED_NOW
 from tests.factories import make_contact
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
-from tests.sms.conftest import PUBLIC_URL, sign
-from webhooks.twilio_rest import TwilioSender
+from tests.harness import PUBLIC_URL, sign
+from webhooks.twilio.rest import TwilioSender
 
 NOW = FIXED_NOW
 LATER = NOW + timedelta(hours=2)  # past every backoff step
@@ -126,7 +127,7 @@ def test_a_lost_lease_is_not_sent(session_factory, fake_twilio):
     assert outbox.claim(session_factory, "w1", NOW) == [row_id]
     assert outbox.claim(session_factory, "w2", NOW + outbox.LEASE + timedelta(seconds=1)) == [row_id]  # expired
     stats = outbox.DeliveryStats()
-    outbox._deliver_one(session_factory, {"sms": _sender(fake_twilio)}, row_id, NOW + timedelta(seconds=5), "w1", stats)
+    delivery._deliver_one(session_factory, {"sms": _sender(fake_twilio)}, row_id, NOW + timedelta(seconds=5), "w1", stats)
     assert stats.total == 0 and fake_twilio.requests == []
 
 

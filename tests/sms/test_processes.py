@@ -19,11 +19,11 @@ from tests.conftest import FIXED_NOW
 from tests.factories import make_contact
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
 from tests.serve import helpline_env, helpline_serve
-from tests.sms.conftest import Sms, new_sid, sign
+from tests.harness import Sms, new_sid, sign
 
 
 def _helpline(*args: str) -> list[str]:
-    return [sys.executable, "-m", "helpline.cli", *args]
+    return [sys.executable, "-m", "webhooks.main", *args]
 
 
 def test_worker_killed_mid_batch_and_restarted_loses_nothing(db_url, engine, session_factory, fake_twilio, tmp_path):

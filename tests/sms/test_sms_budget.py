@@ -10,11 +10,11 @@ import statistics
 
 import pytest
 
-from helpline.engine.core import menu_flows
+
 from helpline.messages import LANGUAGES, Reply, Text
 from helpline.sms import count_segments, paginate
 from tests.conftest import FIXED_NOW
-from webhooks.sms_render import render_sms
+from webhooks.twilio.render import render_sms
 
 TARGET = {"en": 1.3, "ur-Latn": 1.3, "ur": 2.5}
 BUDGET = 2
@@ -41,7 +41,7 @@ def _replies(core, lang: str) -> dict[str, list[Reply]]:
     words = {"en": ("menu", "help", "what is the weather"), "ur-Latn": ("menu", "madad", "mausam kaisa hai"),
              "ur": ("مینو", "مدد", "موسم کیسا ہے")}[lang]
     menus = [*_turn(core, lang, "salam", state={"turns": 0}), *(r for w in words for r in _turn(core, lang, w))]
-    for flow in menu_flows():  # every main-menu entry's first screen
+    for flow in core.context().menu_flows():  # every main-menu entry's first screen
         menus += _turn(core, lang, state={"menu": [[flow.id, flow.label, {}]]}, choice=flow.id)
     suggestion = [r for r in _turn(core, lang, question[lang]) if r.menu]
     menus += suggestion[:1]

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from helpline.sms import count_segments
 from helpline.storage.models import Contact, Conversation, Message
-from tests.sms.conftest import Sms, new_sid
-from webhooks.sms_rules import is_more, keyword
+from tests.harness import Sms, new_sid
+from webhooks.twilio.keywords import is_more, keyword
 
 
 @pytest.mark.parametrize(("text", "kind"), [

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from helpline.settings import load_settings
 from helpline.storage.models import Contact, Message
 from tests.fakes.twilio_api import AUTH_TOKEN
-from tests.sms.conftest import PUBLIC_URL, Sms, new_sid, reply_text, sign
+from tests.harness import PUBLIC_URL, Sms, new_sid, reply_text, sign
 
 PAYLOADS = Path(__file__).parent / "payloads"
 

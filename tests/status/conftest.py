@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from helpline.messages import InboundMessage
-from helpline.service import Core, run_turn
+from helpline.pipeline import Core
 from helpline.status import config
 from helpline.status.importer import ImportReport, import_csv
 from tests.conftest import FIXED_NOW
+from tests.harness import ServiceDriver
 
 PEPPER = b"test-pepper-not-secret"
 HEADER = "kind,tracking_number,status,date_of_birth,cnic_last4,office\n"
@@ -24,44 +24,35 @@ REGISTRY = HEADER + (
 )
 
 
-@pytest.fixture(autouse=True)
-def status_config() -> Iterator[config.StatusConfig]:
-    """A known pepper and the default throttle (5 failures an hour) for every test here."""
-    previous = config._current
-    cfg = config.configure(config.StatusConfig(pepper=PEPPER, max_failures=5, window=timedelta(hours=1)))
-    yield cfg
-    config._current = previous
+CONFIG = config.StatusConfig(pepper=PEPPER, max_failures=5, window=timedelta(hours=1))
+
+
+@pytest.fixture
+def status_config() -> config.StatusConfig:
+    """A known pepper and the default throttle (5 failures an hour)."""
+    return CONFIG
+
+
+@pytest.fixture
+def core(core: Core) -> Core:
+    """The shared core with the test pepper."""
+    return dataclasses.replace(core, config={**core.config, "status.config": CONFIG})
 
 
 def load(sessions: sessionmaker[Session], text: str | bytes, *, core: Core | None = None, dry_run: bool = False,
          now: datetime = FIXED_NOW, batch_size: int = 1000) -> ImportReport:
     """Import CSV text (str is UTF-8 encoded) and return the report."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    return import_csv(sessions, io.BytesIO(data), config=config.current(), now=now,
+    return import_csv(sessions, io.BytesIO(data), config=CONFIG, now=now,
                       render=core.i18n.render if core else None, dry_run=dry_run, batch_size=batch_size)
 
 
-class Worker:
-    """A worker on one phone, talking through the real service (ports, event handlers, one transaction a turn)."""
+class Worker(ServiceDriver):
+    """A worker on one phone, talking through the pipeline (answerers, handlers, one transaction a turn)."""
 
     def __init__(self, core: Core, sessions: sessionmaker[Session], address: str = "tel:+923001234567",
                  channel: str = "sms"):
-        self.core, self.sessions, self.address, self.channel = core, sessions, address, channel
-
-    def say(self, text: str) -> str:
-        """Send one message; the reply as plain text."""
-        result = run_turn(self.sessions, InboundMessage(self.channel, self.address, text), self.core)
-        return "\n\n".join(r.plain() for r in result.replies)
-
-    def script(self, lines: list[tuple[str, list[str]]]) -> list[str]:
-        """Play ``[(said, [expected substrings])]``; return the replies."""
-        replies = []
-        for said, expected in lines:
-            reply = self.say(said)
-            for part in expected:
-                assert part in reply, f"after {said!r} expected {part!r} in:\n{reply}"
-            replies.append(reply)
-        return replies
+        super().__init__(sessions, core, address, channel)
 
 
 @pytest.fixture

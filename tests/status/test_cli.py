@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from helpline.cli import main
+from webhooks.main import main
 from tests.status.conftest import HEADER, REGISTRY
 
 

@@ -1,21 +1,21 @@
-"""The lookup flow through the pure engine, with a fake port: which messages it claims, and how it asks."""
+"""The lookup flow through the pure engine, with a fake registry answering its asks: which messages it claims,
+and how it asks."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from helpline import engine
-from helpline.messages import InboundMessage
-from helpline.status.events import StatusChecked
+from helpline.engine.events import StatusCheck, StatusChecked, StatusThrottled
 from helpline.status.factors import Factor
 from helpline.status.lookup import StatusView
 from helpline.status.turns import Outcome
+from tests.harness import EngineDriver
 
 
-class FakePort:
+class FakeRegistry:
     """A registry of one record (number 12345678901, CNIC digits 0123) and a switchable throttle."""
-
-    window_minutes = 60
 
     def __init__(self, throttled: bool = False):
         self.is_throttled = throttled
@@ -31,11 +31,13 @@ class FakePort:
         return Outcome("no_match")
 
 
-def say(core, text: str, state: dict | None = None, port: FakePort | None = None):
-    ctx = core.context(ports={"status": port or FakePort()})
-    state, events = engine.step(state or {"turns": 1}, InboundMessage("sms", "tel:+923001234567", text), ctx)
-    replies = [core.render(e.reply).plain() for e in events if hasattr(e, "reply")]
-    return state, events, "\n".join(replies)
+def say(core, text: str, state: dict | None = None, port: FakeRegistry | None = None):
+    port = port or FakeRegistry()
+    driver = EngineDriver(core, state=state or {"turns": 1},
+                          answers={StatusThrottled: lambda ask: port.throttled(ask.number),
+                                   StatusCheck: lambda ask: port.check(ask.number, ask.factor)})
+    reply = driver.say(text)
+    return driver.state, driver.events, reply
 
 
 @pytest.mark.parametrize("text", [
@@ -73,7 +75,7 @@ def test_a_birth_date_sent_instead_of_the_number_is_not_taken_for_one(core):
 
 
 def test_throttled_before_asking(core):
-    _, _, reply = say(core, "passport status", port=FakePort(throttled=True))
+    _, _, reply = say(core, "passport status", port=FakeRegistry(throttled=True))
     assert "Too many unsuccessful tries" in reply and "60 minutes" in reply
 
 
@@ -83,10 +85,9 @@ def test_the_how_choice_shows_the_faq_answer_with_its_source(core):
     assert "Source:" in reply and "Send the tracking number" in reply
 
 
-def test_without_a_status_port_the_worker_is_told_politely(core):
-    ctx = core.context()
-    state, events = engine.step({"turns": 1}, InboundMessage("sms", "x", "passport status"), ctx)
-    reply = "\n".join(core.render(e.reply).plain() for e in events if hasattr(e, "reply"))
+def test_without_status_lookups_wired_the_worker_is_told_politely(core):
+    unwired = dataclasses.replace(core, config={k: v for k, v in core.config.items() if k != "status.config"})
+    _, _, reply = say(unwired, "passport status")
     assert "not available right now" in reply
 
 

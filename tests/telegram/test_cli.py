@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from helpline.cli import main
+from webhooks.main import main
 from helpline.storage.db import make_engine, make_session_factory
 from helpline.storage.models import Message
 from tests.telegram.conftest import CHAT, SECRET, update

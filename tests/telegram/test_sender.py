@@ -10,9 +10,10 @@ from sqlalchemy import select
 from bot.ratelimit import RateLimiter
 from bot.sender import TelegramSender
 from helpline.errors import SendFailed
-from helpline.outbox import OutboxMessage, Outgoing, deliver_due, enqueue
-from helpline.storage.models import Contact
+from helpline.outbox import Claimed, OutboxMessage, Outgoing, deliver_due, deliver_now, enqueue, worker_name
+from helpline.storage.models import Contact, Message
 from tests.conftest import FIXED_NOW
+from tests.sql_count import count_sql
 
 CHAT = 42
 ITEM = Outgoing(id=1, channel="telegram", address=f"telegram:{CHAT}", lang="en", kind="staff_reply",
@@ -87,11 +88,40 @@ def test_an_unknown_address_or_language_is_permanent(tg_sender):
 
 
 def _queue(session_factory, chat: int = CHAT) -> int:
+    return _enqueue(session_factory, chat).id
+
+
+def _enqueue(session_factory, chat: int = CHAT, claim_for: str | None = None) -> Claimed:
     with session_factory.begin() as s:
         contact = Contact(address=f"telegram:{chat}", channel="telegram", created_at=FIXED_NOW, last_seen_at=FIXED_NOW)
         s.add(contact)
         s.flush()
-        return enqueue(s, contact, ["Your case was updated."], kind="case_update", lang="en", now=FIXED_NOW).id
+        return Claimed.of(enqueue(s, contact, ["Your case was updated."], kind="case_update", lang="en",
+                                  now=FIXED_NOW, claim_for=claim_for))
+
+
+def test_a_reply_leased_at_enqueue_goes_out_in_two_statements(tg_sender, fake_api, engine, session_factory):
+    """The turn's road: enqueued already leased, sent after the commit with no claim and no read."""
+    worker = worker_name()
+    item = _enqueue(session_factory, claim_for=worker)
+    with count_sql(engine) as sql:
+        stats = deliver_now(session_factory, {"telegram": tg_sender}, [item], FIXED_NOW, worker=worker)
+    assert stats.sent == 1 and len(fake_api.sent()) == 1
+    assert sql.statements <= 2 and sql.commits == 1, str(sql)
+    with session_factory() as s:
+        row = s.get(OutboxMessage, item.id)
+        assert (row.status, row.provider_id) == ("sent", f"{CHAT}:1")
+        assert s.get(Message, row.message_id).status == "sent"
+
+
+def test_a_leased_reply_refused_with_403_marks_the_contact_unreachable(tg_sender, fake_api, session_factory):
+    worker = worker_name()
+    item = _enqueue(session_factory, claim_for=worker)
+    fake_api.fail("sendMessage", 403)
+    assert deliver_now(session_factory, {"telegram": tg_sender}, [item], FIXED_NOW, worker=worker).failed == 1
+    with session_factory() as s:
+        assert (s.get(OutboxMessage, item.id).status, s.get(OutboxMessage, item.id).error_code) == ("failed", "403")
+        assert s.scalars(select(Contact)).one().unreachable_at is not None
 
 
 def test_403_marks_the_contact_unreachable_and_nothing_more_is_sent(tg_sender, fake_api, session_factory):

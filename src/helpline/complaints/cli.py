@@ -13,14 +13,12 @@ def complaints() -> None:
 @complaints.command("close-stale")
 def close_stale_command() -> None:
     """Close resolved complaints whose reopen window has passed (run daily, e.g. from cron)."""
-    from helpline.cli import _core, _sessions, _settings
-    from helpline.complaints import policy, references
+    from helpline.cli import env
+    from helpline.complaints import references
     from helpline.complaints import service as csvc
-    from helpline.service import utcnow
+    from helpline.pipeline import utcnow
 
-    settings = _settings()
-    policy.configure(policy.from_settings(settings))
-    core, sessions = _core(settings), _sessions(settings)
+    core, sessions = env().core, env().sessions
     with sessions.begin() as session:
         closed = csvc.close_stale(session, utcnow(), core)
         refs = [references.display(c.reference) for c in closed]
@@ -31,12 +29,11 @@ def close_stale_command() -> None:
 @click.argument("reference")
 def show_command(reference: str) -> None:
     """Print a complaint's status and history (no personal fields)."""
-    from helpline.cli import _sessions, _settings
+    from helpline.cli import env
     from helpline.complaints import references
     from helpline.complaints import service as csvc
 
-    settings = _settings()
-    with _sessions(settings)() as session:
+    with env().sessions() as session:
         found = csvc.find_by_reference(session, reference)
         if found is None:
             raise click.ClickException("no complaint with that reference (check the letters and the check symbol)")

@@ -1,7 +1,7 @@
 """The deploying organisation's promises (referral, resolution, urgent review, reopen window) and the pepper.
 
-Read from :class:`helpline.settings.Settings` on first use (``HELPLINE_COMPLAINT_*``); tests and apps may
-:func:`configure` it explicitly.
+Built from :class:`helpline.settings.Settings` (``HELPLINE_COMPLAINT_*``) by :mod:`helpline.wiring`, which puts it
+in the core's config as ``"complaints.policy"``; nothing here is global.
 """
 
 from __future__ import annotations
@@ -49,9 +49,6 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return at
 
 
-_current: Policy | None = None
-
-
 def from_settings(settings: Any) -> Policy:
     """A :class:`Policy` from the ``complaint_*`` settings."""
     pepper = settings.pepper.get_secret_value()
@@ -60,19 +57,3 @@ def from_settings(settings: Any) -> Policy:
                   urgent_review_hours=settings.complaint_urgent_review_hours,
                   reopen_days=settings.complaint_reopen_days, draft_days=settings.complaint_draft_days,
                   pepper=pepper.encode())
-
-
-def configure(policy: Policy | None) -> None:
-    """Use ``policy`` from now on (None: read the settings again on next use)."""
-    global _current
-    _current = policy
-
-
-def current() -> Policy:
-    """The policy in force (read from the settings on first use)."""
-    global _current
-    if _current is None:
-        from helpline.settings import load_settings
-
-        _current = from_settings(load_settings())
-    return _current

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline import outbox
-from helpline.complaints import policy as policy_mod
+from helpline.errors import InvalidInput
 from helpline.complaints import references
 from helpline.complaints.models import OPEN_STATUSES, STATUSES, TRANSITIONS, Complaint, ComplaintEvent
 from helpline.complaints.taxonomy import load as load_taxonomy
 from helpline.messages import Text
+from helpline.pipeline import contact_language
 from helpline.storage.models import Contact
 
 WORKER = "worker"
@@ -38,9 +39,11 @@ def _event(session: Session, complaint: Complaint, kind: str, *, actor: str, now
 
 
 def worker_lang(session: Session, complaint: Complaint) -> str:
-    """The language to write to the complaint's contact in: their current one, else the complaint's."""
-    contact = session.get(Contact, complaint.contact_id) if complaint.contact_id else None
-    return (contact.language if contact and contact.language else None) or complaint.lang
+    """The language to write to the complaint's contact in (:func:`helpline.pipeline.contact_language`), else
+    the complaint's own."""
+    if complaint.contact_id is None:
+        return complaint.lang
+    return contact_language(session, complaint.contact_id, complaint.lang)
 
 
 def _notify(session: Session, complaint: Complaint, core: Any, texts: list[Text], *, now: datetime,
@@ -64,12 +67,12 @@ def status_text(status: str) -> Text:
 
 def change_status(session: Session, complaint: Complaint, to_status: str, *, actor: str, now: datetime, core: Any,
                   public_text: str | None = None) -> ComplaintEvent:
-    """Move ``complaint`` to ``to_status`` (``ValueError`` if not allowed), record it, and tell the worker."""
+    """Move ``complaint`` to ``to_status`` (:class:`InvalidInput` if not allowed), record it, and tell the worker."""
     if to_status not in STATUSES:
-        raise ValueError(f"unknown status {to_status!r}")
+        raise InvalidInput(f"unknown status {to_status!r}")
     from_status = complaint.status
     if to_status not in TRANSITIONS.get(from_status, frozenset()):
-        raise ValueError(f"a complaint cannot go from {from_status!r} to {to_status!r}")
+        raise InvalidInput(f"a complaint cannot go from {from_status!r} to {to_status!r}")
     complaint.status = to_status
     if to_status == "resolved":
         complaint.resolved_at = now
@@ -90,7 +93,8 @@ def change_status(session: Session, complaint: Complaint, to_status: str, *, act
         if public_text:
             texts.append(Text("complaint.notify.update", {"ref": ref, "text": public_text}))
         if to_status == "resolved":
-            texts.append(Text("complaint.notify.resolved", {"ref": ref, "days": policy_mod.current().reopen_days}))
+            days = core.config["complaints.policy"].reopen_days
+            texts.append(Text("complaint.notify.resolved", {"ref": ref, "days": days}))
         _notify(session, complaint, core, texts, now=now, event=event)
     return event
 
@@ -121,9 +125,9 @@ def assign(session: Session, complaint: Complaint, username: str | None, *, acto
 
 
 def set_body(session: Session, complaint: Complaint, body_code: str, *, actor: str, now: datetime) -> ComplaintEvent:
-    """Route the complaint to another responsible body (``ValueError`` for an unknown code)."""
+    """Route the complaint to another responsible body (:class:`InvalidInput` for an unknown code)."""
     if body_code not in load_taxonomy().bodies:
-        raise ValueError(f"unknown responsible body {body_code!r}")
+        raise InvalidInput(f"unknown responsible body {body_code!r}")
     before = complaint.responsible_body
     complaint.responsible_body = body_code
     return _event(session, complaint, "body", actor=actor, now=now, text=f"{before} -> {body_code}")
@@ -168,7 +172,7 @@ def find_by_reference(session: Session, text: str) -> Complaint | None:
 
 def close_stale(session: Session, now: datetime, core: Any) -> list[Complaint]:
     """Close every "resolved" complaint whose reopen window has passed (the worker is told); returns them."""
-    window = timedelta(days=policy_mod.current().reopen_days)
+    window = timedelta(days=core.config["complaints.policy"].reopen_days)
     stale = list(session.scalars(select(Complaint).where(Complaint.status == "resolved",
                                                          Complaint.resolved_at < now - window)
                                  .order_by(Complaint.id).with_for_update()))

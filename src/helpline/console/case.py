@@ -17,7 +17,8 @@ from helpline.complaints import service as complaints
 from helpline.complaints.countries import load as load_countries
 from helpline.complaints.models import TRANSITIONS, Complaint
 from helpline.complaints.taxonomy import load as load_taxonomy
-from helpline.console import holds, security
+from helpline.console import security
+from helpline.handoff import service as holds
 from helpline.console.handoff import handoff_dict, messages_of
 from helpline.console.models import StaffUser
 from helpline.console.views import bp

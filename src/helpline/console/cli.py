@@ -17,16 +17,16 @@ def staff() -> None:
 @click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), required=True)
 def add_user(username: str, role: str) -> None:
     """Create USERNAME; the password is asked for (or read from stdin's first line when it is not a terminal)."""
-    from helpline.cli import _sessions, _settings
+    from helpline.cli import env
     from helpline.console.security import audit
     from helpline.console.users import create_user
-    from helpline.service import utcnow
+    from helpline.pipeline import utcnow
 
     if sys.stdin.isatty():
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    sessions = _sessions(_settings())
+    sessions = env().sessions
     try:
         with sessions.begin() as session:
             user = create_user(session, username, password, role, utcnow())
@@ -42,13 +42,13 @@ def add_user(username: str, role: str) -> None:
 @staff.command("expire-holds")
 def expire_holds() -> None:
     """Give every conversation whose hold timed out back to the bot, telling each worker (for cron)."""
-    from helpline.cli import _core, _sessions, _settings
-    from helpline.console.holds import expire_due
-    from helpline.service import utcnow
+    from helpline.cli import env
+    from helpline.handoff.service import expire_due
+    from helpline.pipeline import utcnow
 
-    settings = _settings()
-    core = _core(settings)
-    sessions = _sessions(settings)
+    settings = env().settings
+    core = env().core
+    sessions = env().sessions
     try:
         with sessions.begin() as session:
             count = expire_due(session, core, utcnow())

@@ -1,5 +1,5 @@
 """Handoff pages: workers waiting for a person, conversations held by staff, and one contact's conversation
-with take / reply / release. While held, the bot stays quiet (see :mod:`helpline.flows.handoff`)."""
+with take / reply / release. While held, the bot stays quiet (see :mod:`helpline.handoff.flow`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from helpline.console import holds, security
-from helpline.console.models import HANDOFF_ACTIVE, Handoff
+from helpline.console import security
+from helpline.handoff import service as holds
+from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
 from helpline.console.views import bp
 from helpline.console.web import form_text, now, rt, transaction
 from helpline.storage.models import Contact, Message
@@ -69,7 +70,8 @@ def conversation(contact_id: int):  # type: ignore[no-untyped-def]
     with transaction() as db:
         holds.expire_due(db, rt().core, now())
         contact = _contact(db, contact_id)
-        info = {"id": contact.id, "channel": contact.channel, "address": contact.address, "language": contact.language,
+        info = {"id": contact.id, "channel": contact.channel, "address": contact.address,
+                "language": holds.worker_lang(db, contact, rt().core),
                 "opted_out": contact.opted_out, "created_at": contact.created_at, "last_seen_at": contact.last_seen_at}
         handoff = handoff_dict(holds.active_handoff(db, contact.id))
         complaints = [{"id": c.id, "reference": c.display_reference, "status": c.status, "category": c.category}

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from helpline.complaints import service as complaints
 from helpline.complaints.models import OPEN_STATUSES, STATUSES, Complaint
 from helpline.complaints.taxonomy import load as load_taxonomy
-from helpline.console.models import Handoff, StaffUser
+from helpline.console.models import StaffUser
+from helpline.handoff.models import Handoff
 from helpline.console.queries import Filters, complaint_query, overdue_clause
 from helpline.console.views import bp
 from helpline.console.web import PAGE_SIZE, arg_int, now, transaction

@@ -8,9 +8,15 @@ State (plain JSON, stored per contact)::
      "menu": [["faq", "menu.faq", {}], ...],        # the last menu shown: typed numbers map onto it
      "turns": 12}                                    # messages handled so far
 
-Order of a turn: the language of the message → a menu choice (button or typed number/label) → global words
-(menu/0, back, help, language in all three languages) → the active flow → flows that intercept free text (e.g.
-``STATUS <ref>``) → small talk → the FAQ.
+Order of a turn: the flows' gates (a person holding the conversation first) → the language of the message → a
+menu choice (button or typed number/label) → global words (menu/0, back, help, language in all three languages)
+→ the active flow → flows that intercept free text (e.g. ``STATUS <ref>``) → small talk → the FAQ.
+
+The flows, their gates and the main menu are what the wiring module put in the :class:`Context`, in that order;
+nothing registers itself.
+A flow that needs a fact only the database knows calls :meth:`Turn.ask`; the step then stops with
+:class:`~helpline.engine.events.FactNeeded`, the pipeline reads the answer and steps again with it in
+:attr:`Context.answers`. So ``step`` is a pure function of (state, message, context).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from helpline.engine.events import Event, LanguageChanged, ReplyCreated
+from helpline.engine.events import Event, FactNeeded, LanguageChanged, ReplyCreated
 from helpline.i18n import I18n
 from helpline.kb import KnowledgeBase
 from helpline.lang import detect
@@ -60,8 +66,16 @@ LANGUAGE_WORDS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What the pipeline loaded about the contact before the step (in the query that opens the turn)."""
+
+    handoff: str | None = None  # "waiting" | "held" | None: a person is asked for, or holds the conversation
+    handoff_lapsed: bool = False  # held, but the hold's time has run out
+
+
+@dataclass(frozen=True)
 class Context:
-    """Everything a turn may consult. Built once by the service; the clock value is per turn."""
+    """Everything a turn may consult, all of it in memory. Built by the pipeline; the clock value is per turn."""
 
     now: datetime
     kb: KnowledgeBase
@@ -69,19 +83,35 @@ class Context:
     i18n: I18n
     default_lang: str = DEFAULT_LANGUAGE
     new_id: Callable[[], str] = field(default=lambda: "")
-    # Read-only views the service lends a turn, by concern (e.g. ``"complaints"`` → a lookup of the contact's
-    # cases). Each concern defines its port as a Protocol; tests pass fakes. Writes never go through a port:
-    # a flow emits an event and the service's handler for it writes, in the turn's transaction.
-    ports: Mapping[str, Any] = field(default_factory=dict)
+    flows: tuple[Flow, ...] = ()  # every flow; free text is offered to their intercepts in this order
+    gates: tuple[Flow, ...] = ()  # flows whose gate sees every message first, in this order (handoff first)
+    menu: tuple[str, ...] = ()  # ids of the flows in the main menu, in menu order
+    facts: Facts = field(default_factory=Facts)
+    answers: Mapping[Any, Any] = field(default_factory=dict)  # ask → answer, read by the pipeline between steps
+    config: Mapping[str, Any] = field(default_factory=dict)  # the concerns' policies and data, loaded at start-up
+
+    def flow(self, flow_id: str | None) -> Flow | None:
+        """The wired flow with this id, if any."""
+        return next((f for f in self.flows if f.id == flow_id), None) if flow_id else None
+
+    def menu_flows(self) -> list[Flow]:
+        """The flows that appear in the main menu, in menu order."""
+        return [f for f in (self.flow(i) for i in self.menu) if f is not None and f.label]
+
+
+class NeedFact(Exception):
+    """Raised by :meth:`Turn.ask` when the answer is not in the context yet; :func:`step` turns it into an event."""
+
+    def __init__(self, ask: Any):
+        super().__init__(ask)
+        self.ask = ask
 
 
 class Flow:
-    """A conversation flow. Subclass, set ``id`` (and ``label`` to appear in the main menu), then ``register``."""
+    """A conversation flow. Subclass, set ``id`` (and ``label`` to appear in the main menu); the wiring lists it."""
 
     id: str = ""
     label: str | None = None  # message key of the main-menu entry; None keeps it out of the menu
-    order: int = 100  # position in the main menu
-    gate_order: int = 100  # gates run in this order (a person holding the conversation must come first)
 
     def start(self, turn: Turn) -> None:
         """The worker chose this flow."""
@@ -104,20 +134,6 @@ class Flow:
     def gate(self, turn: Turn) -> bool:
         """Runs first on every message (e.g. a person holds the conversation); return True to end the turn."""
         return False
-
-
-FLOWS: dict[str, Flow] = {}
-
-
-def register(flow: Flow) -> Flow:
-    """Make a flow available; its module calls this on import."""
-    FLOWS[flow.id] = flow
-    return flow
-
-
-def menu_flows() -> list[Flow]:
-    """The registered flows that appear in the main menu, in order."""
-    return sorted((f for f in FLOWS.values() if f.label), key=lambda f: (f.order, f.id))
 
 
 class Turn:
@@ -182,8 +198,14 @@ class Turn:
         self.leave()
         if intro:
             self.say(intro)
-        items = [MenuItem(f.id, Text(f.label or f.id)) for f in menu_flows()]
+        items = [MenuItem(f.id, Text(f.label or f.id)) for f in self.ctx.menu_flows()]
         self.menu(items)
+
+    def ask(self, ask: Any) -> Any:
+        """A fact only the database knows (see :mod:`helpline.engine.events`): the answer, once the pipeline read it."""
+        if ask in self.ctx.answers:
+            return self.ctx.answers[ask]
+        raise NeedFact(ask)
 
     def emit(self, event: Event) -> None:
         """Record an event for the service."""
@@ -231,15 +253,23 @@ def _global_word(norm: str) -> str | None:
     return None
 
 
-def step(state: dict[str, Any], msg: InboundMessage, ctx: Context) -> tuple[dict[str, Any], list[Event]]:
-    """Advance one contact's conversation by one inbound message."""
+def step(state: dict[str, Any], msg: InboundMessage, ctx: Context) -> tuple[dict[str, Any], list[Any]]:
+    """Advance one contact's conversation by one inbound message.
+
+    Returns the new state and the events; or, when a flow asked for a fact not in ``ctx.answers``, the state
+    unchanged and a single :class:`~helpline.engine.events.FactNeeded` (step again with the answer added).
+    """
     turn = Turn(state, msg, ctx)
-    _dispatch(turn, first_contact=not state.get("turns"))
+    try:
+        _dispatch(turn, first_contact=not state.get("turns"))
+    except NeedFact as need:
+        return state, [FactNeeded(need.ask)]
     return turn.finish()
 
 
 def _dispatch(turn: Turn, *, first_contact: bool) -> None:
-    if any(flow.gate(turn) for flow in sorted(FLOWS.values(), key=lambda f: f.gate_order)):
+    flows = turn.ctx.flows
+    if any(flow.gate(turn) for flow in turn.ctx.gates):
         return
     if not turn.text and not turn.msg.choice and not turn.msg.attachments:
         turn.say("empty")
@@ -248,8 +278,9 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
         turn.main_menu("choice.invalid")
         return
     if turn.choice is not None:
-        if turn.choice in FLOWS:
-            FLOWS[turn.choice].start(turn)
+        chosen = turn.ctx.flow(turn.choice)
+        if chosen is not None:
+            chosen.start(turn)
             return
         if turn.choice == MAIN_MENU:
             turn.main_menu()
@@ -263,17 +294,17 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
     elif word == "help":
         turn.say("help.text")
         turn.main_menu(None)
-    elif word == "language":
-        FLOWS["language"].start(turn)
+    elif word == "language" and turn.ctx.flow("language"):
+        turn.ctx.flow("language").start(turn)  # type: ignore[union-attr]
     elif turn.norm in LANGUAGE_WORDS:
         turn.set_language(LANGUAGE_WORDS[turn.norm])
         turn.say("lang.set")
         turn.main_menu(None)
-    elif turn.flow in FLOWS:
-        FLOWS[turn.flow].handle(turn)
-    elif any(flow.intercept(turn) for flow in FLOWS.values()) or _small_talk(turn, first_contact):
+    elif (active := turn.ctx.flow(turn.flow)) is not None:
+        active.handle(turn)
+    elif any(flow.intercept(turn) for flow in flows) or _small_talk(turn, first_contact):
         pass
-    elif not any(flow.fallback(turn) for flow in FLOWS.values()):
+    elif not any(flow.fallback(turn) for flow in flows):
         turn.main_menu("choice.invalid")
 
 
@@ -306,7 +337,7 @@ def _small_talk(turn: Turn, first_contact: bool) -> bool:
 def _back(turn: Turn) -> None:
     history = turn.state.get("history") or []
     previous = history.pop() if history else None
-    flow = FLOWS.get(previous["flow"]) if previous else None
+    flow = turn.ctx.flow(previous["flow"]) if previous else None
     if previous is None or flow is None:
         turn.main_menu()
         return

@@ -1,10 +1,22 @@
-"""What the engine emits. The service turns events into rows and outbound messages."""
+"""What the engine emits, and what it may ask for. Every event and every ask of every flow is named here.
+
+An **event** is a fact about the turn for the pipeline to act on (goflow's ``msg_created``): a reply to send, a
+complaint to store. The wiring module (:mod:`helpline.wiring`) gives each event type one handler; an event with
+no handler is an error in tests and a logged warning in production (:class:`Event` lists them all).
+
+An **ask** is a fact a flow cannot know before the message arrives (the complaint a worker names, whether a
+tracking number and a date of birth unlock a record). The step stops at the ask, the pipeline reads the answer,
+and the step runs again with it (:func:`helpline.engine.core.step`). The engine itself reads nothing.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from helpline.messages import Reply
+
+# -- events of the engine itself ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -40,4 +52,157 @@ class Unanswered:
     score: float
 
 
-Event = ReplyCreated | LanguageChanged | FaqAnswered | Unanswered
+# -- handoff ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoffRequested:
+    """The worker asked for a person; the handler puts them in the handoff queue."""
+
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class HandoffLapsed:
+    """A hold's time ran out while the worker was writing: the bot takes the conversation back."""
+
+
+# -- complaints ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplaintConfirmed:
+    """The worker confirmed a draft: store it (once per ``draft_key``) under ``reference``."""
+
+    draft_key: str
+    reference: str
+    lang: str
+    category: str
+    country: str | None
+    description: str = field(repr=False)
+    affected: str
+    filer_relation: str | None = field(repr=False)
+    worker_name: str | None = field(repr=False)
+    worker_cnic: str | None = field(repr=False)
+    worker_passport: str | None = field(repr=False)
+    employer: str | None = field(repr=False)
+    agent: str | None = field(repr=False)
+    anonymous: bool
+    urgent: bool
+    urgent_reason: str | None
+    responsible_body: str
+    promised_referral_at: str  # ISO 8601, exactly what the worker was told
+    promised_resolution_at: str
+    started_at: str  # when the draft began: attachments since then are linked
+    attachment_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComplaintReopened:
+    """The filing contact sent ``REOPEN <ref>`` within the window."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class ResolutionConfirmed:
+    """The filing contact confirmed that a resolved complaint is solved."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class LookupFailed:
+    """A ``STATUS <ref>`` lookup failed (unknown reference or wrong verification): counts towards throttling."""
+
+    reference: str | None
+
+
+# -- passport / protector status ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusChecked:
+    """The worker answered the verification question; ``outcome`` is found, no_match, throttled or unreadable.
+
+    The handler withholds the answer from the message log, and records a failure for ``no_match``.
+    """
+
+    number: str
+    outcome: str
+
+    def __repr__(self) -> str:  # the number stays out of logs
+        return f"StatusChecked(outcome={self.outcome!r})"
+
+
+@dataclass(frozen=True)
+class StatusWatchRequested:
+    """After a successful lookup, the worker asked to be told when these records change."""
+
+    record_ids: tuple[int, ...]
+    lang: str
+
+
+Event = (ReplyCreated | LanguageChanged | FaqAnswered | Unanswered | HandoffRequested | HandoffLapsed
+         | ComplaintConfirmed | ComplaintReopened | ResolutionConfirmed | LookupFailed | StatusChecked
+         | StatusWatchRequested)
+"""Every event a step can emit."""
+
+EVENT_TYPES: tuple[type, ...] = Event.__args__  # type: ignore[attr-defined]
+
+
+# -- asks: facts read between steps -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewReference:
+    """A complaint reference nobody has yet (canonical form)."""
+
+
+@dataclass(frozen=True)
+class ComplaintLookup:
+    """The complaint with this reference, as the asking contact may see it: a ``ComplaintView`` or None."""
+
+    reference: str
+
+
+@dataclass(frozen=True)
+class ComplaintVerify:
+    """The complaint if ``last4`` matches the CNIC given at filing (a ``ComplaintView``), else None."""
+
+    reference: str
+    last4: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LookupFailures:
+    """How many failed complaint lookups the asking contact made in the last hour (an int)."""
+
+
+@dataclass(frozen=True)
+class StatusThrottled:
+    """Whether this contact (or this number, if given) has used up its failed status lookups (a bool)."""
+
+    number: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class StatusCheck:
+    """The status records this number and verification factor unlock, throttle first (a status ``Outcome``)."""
+
+    number: str = field(repr=False)
+    factor: Any = field(repr=False)  # helpline.status.factors.Factor
+
+
+Ask = NewReference | ComplaintLookup | ComplaintVerify | LookupFailures | StatusThrottled | StatusCheck
+"""Every fact a step can ask for."""
+
+ASK_TYPES: tuple[type, ...] = Ask.__args__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class FactNeeded:
+    """The step stopped at an ask: the pipeline answers ``ask`` and steps again (not an event for handlers)."""
+
+    ask: Any

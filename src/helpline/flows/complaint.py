@@ -3,9 +3,10 @@
 The draft lives in the conversation state under ``complaint_draft`` (plain JSON), outside the flow's own data,
 so MENU, HELP or a language switch leave it in place for resuming (for ``Policy.draft_days``). Each step is
 entered with ``Turn.enter``, so the engine's BACK returns to the previous step, whose answer is then asked
-again. On confirmation the flow takes a reference from the ``complaints`` port, emits
-:class:`~helpline.complaints.events.ComplaintConfirmed` (stored by ``helpline.complaints.turns`` in the turn's
-transaction, once per draft key) and clears the draft, so a second "yes" finds nothing to file.
+again. On confirmation the flow asks for a fresh reference (:class:`~helpline.engine.events.NewReference`), emits
+:class:`~helpline.engine.events.ComplaintConfirmed` (stored by ``helpline.complaints.turns`` in the turn's
+transaction, once per draft key) and clears the draft, so a second "yes" finds nothing to file. The policy
+(promised dates, draft lifetime) is ``ctx.config["complaints.policy"]``, loaded at start-up.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 from helpline.complaints import fmt, references
 from helpline.complaints import parse as cparse
 from helpline.complaints.countries import load as load_countries
-from helpline.complaints.events import ComplaintConfirmed
+from helpline.complaints.policy import Policy
 from helpline.complaints.taxonomy import load as load_taxonomy
-from helpline.engine.core import MAIN_MENU, Flow, Turn, register
+from helpline.engine.core import MAIN_MENU, Flow, Turn
+from helpline.engine.events import ComplaintConfirmed, NewReference
 from helpline.messages import MenuItem, Text
 from helpline.privacy import mask
 
@@ -40,6 +42,11 @@ YES, RESTART, CONTINUE, NEW, SELF, FAMILY, GIVE, ANON = (
 
 def _home() -> MenuItem:
     return MenuItem(MAIN_MENU, Text("menu.main"))
+
+
+def policy(turn: Turn) -> Policy | None:
+    """The complaints policy the wiring loaded (None: complaints are not wired, e.g. an engine-only test)."""
+    return turn.ctx.config.get("complaints.policy")
 
 
 def new_draft(turn: Turn, key: str) -> dict[str, Any]:
@@ -83,15 +90,13 @@ def urgency(draft: dict[str, Any]) -> tuple[bool, str | None]:
 class ComplaintFlow(Flow):
     id = FLOW
     label = "menu.complaint"
-    order = 20
 
     # -- entry points -----------------------------------------------------------------------------------------
 
     def start(self, turn: Turn) -> None:
         """Offer to resume a recent unfinished draft, else begin a new one."""
-        port = turn.ctx.ports.get("complaints")
         turn.leave()
-        if port is None:
+        if policy(turn) is None:
             turn.say("complaint.unavailable")
             turn.main_menu(None)
             return
@@ -100,7 +105,7 @@ class ComplaintFlow(Flow):
             turn.enter(FLOW, "resume")
             self._ask(turn, "resume")
             return
-        turn.state[DRAFT] = new_draft(turn, port.new_draft_key())
+        turn.state[DRAFT] = new_draft(turn, turn.ctx.new_id())
         self._advance(turn)
 
     def resume(self, turn: Turn) -> None:
@@ -123,13 +128,12 @@ class ComplaintFlow(Flow):
             return True
         if form.category is None and form.country is None:
             return False  # "complaint kaise karein": a question for the FAQ
-        port = turn.ctx.ports.get("complaints")
         turn.leave()
-        if port is None:
+        if policy(turn) is None:
             turn.say("complaint.unavailable")
             turn.main_menu(None)
             return True
-        draft = new_draft(turn, port.new_draft_key())
+        draft = new_draft(turn, turn.ctx.new_id())
         draft.update(category=form.category, country=form.country)
         draft["story"] = [form.rest[:MAX_STORY]]
         draft["story_done"] = form.story
@@ -170,8 +174,7 @@ class ComplaintFlow(Flow):
         if turn.choice == CONTINUE or cparse.is_yes(turn.text):
             self._advance(turn)
         elif turn.choice == NEW:
-            port = turn.ctx.ports["complaints"]
-            turn.state[DRAFT] = new_draft(turn, port.new_draft_key())
+            turn.state[DRAFT] = new_draft(turn, turn.ctx.new_id())
             self._advance(turn)
         else:
             self._ask(turn, "resume", again=True)
@@ -284,9 +287,8 @@ class ComplaintFlow(Flow):
         if turn.choice == YES or (turn.choice is None and cparse.is_yes(turn.text)):
             self._file(turn, draft)
         elif turn.choice == RESTART:
-            port = turn.ctx.ports["complaints"]
             turn.leave()
-            turn.state[DRAFT] = new_draft(turn, port.new_draft_key())
+            turn.state[DRAFT] = new_draft(turn, turn.ctx.new_id())
             self._advance(turn)
         else:
             self._ask(turn, "confirm", again=True)
@@ -294,13 +296,14 @@ class ComplaintFlow(Flow):
     # -- filing -----------------------------------------------------------------------------------------------
 
     def _file(self, turn: Turn, draft: dict[str, Any]) -> None:
-        port = turn.ctx.ports["complaints"]
+        pol = policy(turn)
+        assert pol is not None  # the draft could only start with complaints wired
         tax = load_taxonomy()
         category = tax.category(draft["category"]) or tax.category("other")
         assert category is not None
         urgent, reason = urgency(draft)
-        referral, resolution = port.policy().promised(turn.ctx.now, urgent)
-        reference = port.new_reference()
+        referral, resolution = pol.promised(turn.ctx.now, urgent)
+        reference = turn.ask(NewReference())
         anonymous = bool(draft["anonymous"])
 
         def opt(field: str) -> str | None:
@@ -321,7 +324,7 @@ class ComplaintFlow(Flow):
         turn.say("complaint.filed", ref=ref, body=tax.body(category.body).name(turn.lang),
                  referral=fmt.day(referral, turn.lang), resolution=fmt.day(resolution, turn.lang))
         if urgent:
-            turn.say("complaint.filed.urgent", hours=port.policy().urgent_review_hours)
+            turn.say("complaint.filed.urgent", hours=pol.urgent_review_hours)
         if anonymous or not draft.get("cnic"):
             turn.say("complaint.filed.this_phone", ref=ref)
         else:
@@ -415,13 +418,11 @@ class ComplaintFlow(Flow):
 
     @staticmethod
     def _fresh(turn: Turn, draft: dict[str, Any]) -> bool:
-        port = turn.ctx.ports.get("complaints")
-        days = port.policy().draft_days if port is not None else 7
+        pol = policy(turn)
+        days = pol.draft_days if pol is not None else 7
         try:
             updated = datetime.fromisoformat(draft.get("updated") or "")
         except ValueError:
             return False
         return turn.ctx.now - updated <= timedelta(days=days)
 
-
-register(ComplaintFlow())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpline.engine.core import MAIN_MENU, FLOWS, Flow, Turn, register
+from helpline.engine.core import MAIN_MENU, Flow, Turn
 from helpline.engine.events import FaqAnswered, Unanswered
 from helpline.messages import MenuItem, Text
 
@@ -19,7 +19,6 @@ def _home() -> MenuItem:
 class FaqFlow(Flow):
     id = "faq"
     label = "menu.faq"
-    order = 10
 
     def start(self, turn: Turn) -> None:
         """Ask the worker to type a question."""
@@ -69,7 +68,7 @@ class FaqFlow(Flow):
         texts = topic.texts.get(turn.lang, topic.texts["en"])
         if not long and (texts.long or (texts.sms and turn.msg.channel == "sms")):  # more to read than was sent
             items.append(MenuItem(FULL, Text("faq.full")))
-        items += [MenuItem(OTHER, Text("faq.other")), *_person(), _home()]
+        items += [MenuItem(OTHER, Text("faq.other")), *_person(turn), _home()]
         turn.menu(items)
 
     def _unanswered(self, turn: Turn, question: str, best: str | None, score: float) -> None:
@@ -84,10 +83,8 @@ def _answer_field(turn: Turn, long: bool) -> str:
     return "answer_sms" if turn.msg.channel == "sms" else "answer"
 
 
-def _person() -> list[MenuItem]:
-    """The talk-to-a-person entry, once a handoff flow exists."""
-    flow = FLOWS.get("handoff")
+def _person(turn: Turn) -> list[MenuItem]:
+    """The talk-to-a-person entry, when a handoff flow is wired."""
+    flow = turn.ctx.flow("handoff")
     return [MenuItem(flow.id, Text(flow.label))] if flow and flow.label else []
 
-
-register(FaqFlow())

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from helpline.engine.core import Flow, Turn, register
+from helpline.engine.core import Flow, Turn
 from helpline.messages import LANGUAGES, MenuItem, Text
 
 
 class LanguageFlow(Flow):
     id = "language"
     label = "menu.language"
-    order = 90
 
     def start(self, turn: Turn) -> None:
         """Offer the three languages, each named in its own script."""
@@ -28,5 +27,3 @@ class LanguageFlow(Flow):
         turn.say("lang.set")
         turn.main_menu(None)
 
-
-register(LanguageFlow())

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpline.engine.core import FLOWS, MAIN_MENU, Flow, Turn, register
+from helpline.engine.core import MAIN_MENU, Flow, Turn
+from helpline.engine.events import StatusCheck, StatusChecked, StatusThrottled, StatusWatchRequested
 from helpline.messages import MenuItem, Text
 from helpline.status import codes as codebook
-from helpline.status.events import StatusChecked, StatusWatchRequested
+from helpline.status.config import StatusConfig
 from helpline.status.factors import find_number, mask_number, normalize_number, parse_factor
 from helpline.text import normalize
 
@@ -59,18 +60,16 @@ def _home() -> MenuItem:
 class StatusLookupFlow(Flow):
     id = "status_lookup"
     label = "status_lookup.menu"
-    order = 30
 
     def start(self, turn: Turn, number: str | None = None) -> None:
         """Ask for the tracking number (or, if the message had one, for the verification factor)."""
-        port = turn.ctx.ports.get("status")
         turn.leave()
-        if port is None:
+        if _config(turn) is None:
             turn.say("status_lookup.unavailable")
             turn.main_menu(None)
             return
-        if port.throttled(number):
-            self._throttled(turn, port)
+        if turn.ask(StatusThrottled(number)):
+            self._throttled(turn)
             return
         if number:
             turn.enter(self.id, "factor", {"number": number})
@@ -144,14 +143,13 @@ class StatusLookupFlow(Flow):
             turn.say("status_lookup.bad_factor")
             turn.menu([_home()])
             return
-        port = turn.ctx.ports.get("status")
-        if port is None:
+        if _config(turn) is None:
             self.start(turn)  # says the lookup is unavailable
             return
-        outcome = port.check(number, factor)
+        outcome = turn.ask(StatusCheck(number, factor))
         turn.emit(StatusChecked(number, outcome.result))
         if outcome.result == "throttled":
-            self._throttled(turn, port)
+            self._throttled(turn)
         elif outcome.result == "found":
             self._found(turn, outcome.records)
         else:
@@ -179,9 +177,10 @@ class StatusLookupFlow(Flow):
         items = [MenuItem(WATCH, Text("status_lookup.watch"))] if ids else []
         turn.menu([*items, MenuItem(AGAIN, Text("status_lookup.again")), _home()])
 
-    def _throttled(self, turn: Turn, port: Any) -> None:
+    def _throttled(self, turn: Turn) -> None:
         turn.leave()
-        turn.say("status_lookup.throttled", minutes=port.window_minutes)
+        cfg = _config(turn)
+        turn.say("status_lookup.throttled", minutes=int(cfg.window.total_seconds() // 60) if cfg else 60)
         turn.main_menu(None)
 
     def _elsewhere(self, turn: Turn) -> None:
@@ -193,9 +192,12 @@ class StatusLookupFlow(Flow):
             return
         if self.intercept(turn):
             return
-        faq = FLOWS.get("faq")
+        faq = turn.ctx.flow("faq")
         if faq is None or not faq.fallback(turn):
             turn.main_menu("choice.invalid")
 
 
-register(StatusLookupFlow())
+
+def _config(turn: Turn) -> StatusConfig | None:
+    """The status settings the wiring loaded (None: status lookups are not wired, e.g. an engine-only test)."""
+    return turn.ctx.config.get("status.config")

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
 from helpline.complaints import fmt, references
-from helpline.complaints.events import ComplaintReopened, LookupFailed, ResolutionConfirmed
-from helpline.complaints.ports import ComplaintView
+from helpline.complaints.policy import Policy
+from helpline.complaints.view import ComplaintView
 from helpline.complaints.taxonomy import load as load_taxonomy
-from helpline.engine.core import FLOWS, MAIN_MENU, Flow, Turn, register
+from helpline.engine.core import MAIN_MENU, Flow, Turn
+from helpline.engine.events import (ComplaintLookup, ComplaintReopened, ComplaintVerify, LookupFailed,
+                                    LookupFailures, ResolutionConfirmed)
 from helpline.engine.events import LanguageChanged
+from helpline.flows.complaint import policy
 from helpline.lang import detect
 from helpline.messages import MenuItem, Text
 from helpline.text import ascii_digits, normalize
@@ -86,7 +88,6 @@ def _language_of(turn: Turn, word: str) -> None:
 class TrackingFlow(Flow):
     id = FLOW
     label = None  # reached by STATUS <ref>, not from the main menu (the complaint confirmation tells how)
-    order = 25
 
     def gate(self, turn: Turn) -> bool:
         """``STATUS <ref>`` works outside a flow, after an FAQ answer, and while tracking."""
@@ -103,8 +104,8 @@ class TrackingFlow(Flow):
         turn.leave()
         turn.enter(FLOW, "ask", {"command": "status"})
         turn.say("track.ask_ref")
-        items = [MenuItem(PASSPORT_FLOW, Text(FLOWS[PASSPORT_FLOW].label or PASSPORT_FLOW))] \
-            if PASSPORT_FLOW in FLOWS and FLOWS[PASSPORT_FLOW].label else []
+        passport = turn.ctx.flow(PASSPORT_FLOW)
+        items = [MenuItem(passport.id, Text(passport.label))] if passport is not None and passport.label else []
         turn.menu(items + [_home()])
 
     def handle(self, turn: Turn) -> None:
@@ -152,8 +153,8 @@ class TrackingFlow(Flow):
 
     def _run(self, turn: Turn, name: str, ref: str | None) -> None:
         turn.leave()
-        port = turn.ctx.ports.get("complaints")
-        if port is None:
+        pol = policy(turn)
+        if pol is None:
             turn.say("complaint.unavailable")
             turn.main_menu(None)
             return
@@ -161,11 +162,11 @@ class TrackingFlow(Flow):
             turn.say("track.badref")
             turn.menu([_home()])
             return
-        view = port.lookup(ref)
+        view = turn.ask(ComplaintLookup(ref))
         if view is not None and view.owned:
-            {"status": self._show, "reopen": self._reopen, "solved": self._solved}[name](turn, view, port)
+            {"status": self._show, "reopen": self._reopen, "solved": self._solved}[name](turn, view, pol)
             return
-        if port.failures_last_hour() >= MAX_FAILURES:
+        if turn.ask(LookupFailures()) >= MAX_FAILURES:
             turn.say("track.throttled")
             turn.menu([_home()])
             return
@@ -178,9 +179,9 @@ class TrackingFlow(Flow):
         turn.menu([_home()])
 
     def _verify(self, turn: Turn) -> None:
-        port = turn.ctx.ports.get("complaints")
+        pol = policy(turn)
         ref = turn.data.get("ref") or ""
-        if port is None:
+        if pol is None:
             turn.main_menu(None)
             return
         digits = re.sub(r"\D", "", ascii_digits(turn.text))
@@ -188,22 +189,23 @@ class TrackingFlow(Flow):
             turn.say("track.verify.digits")
             turn.menu([_home()])
             return
-        turn.leave()
-        if port.failures_last_hour() >= MAX_FAILURES:
+        if turn.ask(LookupFailures()) >= MAX_FAILURES:
+            turn.leave()
             turn.say("track.throttled")
             turn.menu([_home()])
             return
-        view = port.verify(ref, digits)
+        view = turn.ask(ComplaintVerify(ref, digits))
+        turn.leave()
         if view is None:
             turn.emit(LookupFailed(ref))
             turn.say("track.notverified")
             turn.menu([_home()])
             return
-        self._show(turn, view, port)
+        self._show(turn, view, pol)
 
     # -- answers ----------------------------------------------------------------------------------------------
 
-    def _show(self, turn: Turn, view: ComplaintView, port: Any) -> None:
+    def _show(self, turn: Turn, view: ComplaintView, pol: Policy) -> None:
         lang = turn.lang
         tax = load_taxonomy()
         cat = tax.category(view.category)
@@ -216,13 +218,12 @@ class TrackingFlow(Flow):
             turn.say("track.promise", referral=fmt.day(view.promised_referral_at, lang),
                      resolution=fmt.day(view.promised_resolution_at, lang))
         if view.status == "resolved" and view.owned and view.resolved_at is not None:
-            until = view.resolved_at + timedelta(days=port.policy().reopen_days)
+            until = view.resolved_at + timedelta(days=pol.reopen_days)
             turn.say("track.resolved", ref=ref, date=fmt.day(until, lang))
         turn.menu([_home()])
 
-    def _reopen(self, turn: Turn, view: ComplaintView, port: Any) -> None:
+    def _reopen(self, turn: Turn, view: ComplaintView, pol: Policy) -> None:
         ref = references.display(view.reference)
-        pol = port.policy()
         if view.status not in ("resolved", "closed"):
             turn.say("track.reopen.open", ref=ref, status=Text(f"complaint.status.{view.status}"))
         else:
@@ -236,7 +237,7 @@ class TrackingFlow(Flow):
                          resolution=fmt.day(resolution, turn.lang))
         turn.menu([_home()])
 
-    def _solved(self, turn: Turn, view: ComplaintView, port: Any) -> None:
+    def _solved(self, turn: Turn, view: ComplaintView, pol: Policy) -> None:
         ref = references.display(view.reference)
         if view.status == "resolved":
             turn.emit(ResolutionConfirmed(view.reference))
@@ -245,5 +246,3 @@ class TrackingFlow(Flow):
             turn.say("track.solved.not_resolved", ref=ref, status=Text(f"complaint.status.{view.status}"))
         turn.menu([_home()])
 
-
-register(TrackingFlow())

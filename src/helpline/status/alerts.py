@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from helpline.messages import Text
 from helpline.outbox import enqueue
+from helpline.pipeline import contact_language
 from helpline.status import codes as codebook
 from helpline.status.factors import mask_number
 from helpline.status.models import StatusRecord, StatusWatch
@@ -55,7 +56,7 @@ def queue_alerts(session: Session, record_ids: list[int], now: datetime, render:
         queued += 1
         if dry_run or render is None:
             continue
-        lang = contact.language or watch.lang
+        lang = contact_language(session, contact.id, watch.lang)
         key = f"status_alert:{watch.id}:{record.status}:{record.status_updated_at.isoformat()}"
         enqueue(session, contact, alert_paragraphs(record, lang, render), kind="status_alert", lang=lang, now=now,
                 dedupe_key=key[:200])

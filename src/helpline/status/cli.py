@@ -24,20 +24,20 @@ def import_command(file: Path, dry_run: bool) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from helpline import kb as kb_mod
-    from helpline.cli import _sessions, _settings
+    from helpline.cli import env
     from helpline.i18n import I18n, load_catalogs
-    from helpline.service import utcnow
+    from helpline.pipeline import utcnow
     from helpline.status import config
     from helpline.status.importer import import_csv
 
-    settings = _settings()
-    cfg = config.configure(config.from_settings(settings))
+    settings = env().settings
+    cfg = config.warn_if_dev_pepper(config.from_settings(settings))
     if cfg.is_dev_pepper:
         click.echo("warning: HELPLINE_PEPPER is not set; using the development pepper (never in production)",
                    err=True)
     kb = kb_mod.load(settings.locales_dir, settings.deployment_file)
     i18n = I18n(load_catalogs(settings.locales_dir), kb, settings.default_language)
-    sessions = _sessions(settings)
+    sessions = env().sessions
     try:
         report = import_csv(sessions, file, config=cfg, now=utcnow(), render=i18n.render, dry_run=dry_run)
     except SQLAlchemyError as exc:  # rolled back: nothing was written

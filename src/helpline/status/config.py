@@ -1,7 +1,7 @@
 """Status settings the lookups and the import need: the verification pepper and the throttle limits.
 
-Read from :class:`~helpline.settings.Settings` on first use (or set with :func:`configure` by the CLI and tests),
-so nothing is read at import. The default pepper only exists so a developer can try the feature; a warning is
+Built from :class:`~helpline.settings.Settings` by :mod:`helpline.wiring` (the core's ``"status.config"``) and
+by the import command; nothing here is global. The default pepper only exists so a developer can try the feature; a warning is
 logged whenever it is used.
 """
 
@@ -30,9 +30,6 @@ class StatusConfig:
         return self.pepper == DEV_PEPPER.encode()
 
 
-_current: StatusConfig | None = None
-
-
 def from_settings(settings) -> StatusConfig:  # settings: helpline.settings.Settings
     """Build the status configuration from the helpline settings."""
     return StatusConfig(pepper=settings.pepper.get_secret_value().encode("utf-8"),
@@ -40,19 +37,8 @@ def from_settings(settings) -> StatusConfig:  # settings: helpline.settings.Sett
                         window=timedelta(minutes=settings.status_failure_window_minutes))
 
 
-def configure(config: StatusConfig) -> StatusConfig:
-    """Use ``config`` from now on (the CLI passes the settings it loaded; tests pass their own)."""
-    global _current
-    _current = config
+def warn_if_dev_pepper(config: StatusConfig) -> StatusConfig:
+    """Log a warning while the development pepper is in use; returns ``config``."""
     if config.is_dev_pepper:
         log.warning("HELPLINE_PEPPER is not set: using the development pepper; never do this in production")
     return config
-
-
-def current() -> StatusConfig:
-    """The configuration in use, read from the settings the first time it is needed."""
-    if _current is None:
-        from helpline.settings import load_settings
-
-        return configure(from_settings(load_settings()))
-    return _current

@@ -1,7 +1,9 @@
-"""The status concern's side of a turn: the read-only ``status`` port and the writers for its events.
+"""The status concern's side of a turn: the answers to the lookup flow's asks and the writers of its events.
 
-Registered with :mod:`helpline.service` on import (listed in ``CONCERN_MODULES``). The port only reads; the
-failure log and watches are written by the event handlers, in the turn's transaction.
+:mod:`helpline.wiring` says which function takes which ask or event. The answers only read (through a
+:class:`RegistryPort` over the turn's session); the failure log and watches are written by the event handlers,
+in the turn's transaction. The configuration (pepper, limits) and the :class:`StatusSource` factory are in the
+core's config as ``"status.config"`` and ``"status.source"``.
 
 Throttle consistency: turns of one contact are serialised by the service's lock on the contact row (and SQLite
 has one writer at a time, taken before the port reads). Two contacts trying the same number at the same moment
@@ -15,16 +17,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from helpline import throttle
-from helpline.service import TurnScope, on_event, port
+from helpline.engine.events import StatusCheck, StatusChecked, StatusThrottled, StatusWatchRequested
+from helpline.pipeline import TurnScope
 from helpline.status import config as status_config
-from helpline.status.events import StatusChecked, StatusWatchRequested
 from helpline.status.factors import Factor, number_hash
 from helpline.status.lookup import RegistrySource, StatusSource, StatusView
 from helpline.status.models import StatusRecord, StatusWatch
+from helpline.storage.models import Message
 
 WITHHELD = "[status check: verification answer not stored]"
 
@@ -60,13 +63,12 @@ def failure_keys(contact_id: int, pepper: bytes, number: str | None) -> tuple[st
     return (contact,) if number is None else (contact, f"number:{number_hash(pepper, number)}")
 
 SourceFactory = Callable[[Session, status_config.StatusConfig], StatusSource]
-_source_factory: SourceFactory = lambda session, cfg: RegistrySource(session, cfg.pepper)  # noqa: E731
 
 
-def use_source(factory: SourceFactory) -> None:
-    """Install another :class:`StatusSource` (e.g. an upstream API adapter) for every later turn."""
-    global _source_factory
-    _source_factory = factory
+def registry_source(session: Session, cfg: status_config.StatusConfig) -> StatusSource:
+    """The default :class:`StatusSource`: the registry staff import (another, e.g. an upstream API adapter, can
+    be put in the core's config as ``"status.source"``)."""
+    return RegistrySource(session, cfg.pepper)
 
 
 class RegistryPort:
@@ -100,26 +102,33 @@ class RegistryPort:
 _LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
-@port("status")
-def status_port(scope: TurnScope) -> RegistryPort:
-    """The ``status`` port for one turn."""
-    cfg = status_config.current()
-    return RegistryPort(scope.session, scope.contact.id, scope.now, cfg, _source_factory(scope.session, cfg))
+def _port(scope: TurnScope) -> RegistryPort:
+    cfg: status_config.StatusConfig = scope.core.config["status.config"]
+    factory: SourceFactory = scope.core.config.get("status.source", registry_source)
+    return RegistryPort(scope.session, scope.contact.id, scope.now, cfg, factory(scope.session, cfg))
 
 
-@on_event(StatusChecked)
+def throttled(scope: TurnScope, ask: StatusThrottled) -> bool:
+    """Whether this contact (or number) has used up its failed lookups for now."""
+    return _port(scope).throttled(ask.number)
+
+
+def check(scope: TurnScope, ask: StatusCheck) -> Outcome:
+    """Throttle first, then the records this number and factor unlock."""
+    return _port(scope).check(ask.number, ask.factor)
+
+
 def record_check(scope: TurnScope, event: StatusChecked) -> None:
     """Keep the verification answer out of the message log; log a failure for the throttle."""
-    scope.inbound.text = WITHHELD
+    scope.session.execute(update(Message).where(Message.id == scope.inbound_id).values(text=WITHHELD))
     if event.outcome != "no_match":
         return
-    cfg = status_config.current()
+    cfg: status_config.StatusConfig = scope.core.config["status.config"]
     throttle.record(scope.session, THROTTLE_SCOPE, failure_keys(scope.contact.id, cfg.pepper, event.number), scope.now)
     # Rows older than two windows can no longer throttle anyone.
     throttle.prune(scope.session, scope.now - 2 * cfg.window, scope=THROTTLE_SCOPE)
 
 
-@on_event(StatusWatchRequested)
 def create_watches(scope: TurnScope, event: StatusWatchRequested) -> None:
     """Watch each verified record for this contact (again: the language and status are refreshed)."""
     for record_id in event.record_ids:
@@ -133,8 +142,3 @@ def create_watches(scope: TurnScope, event: StatusWatchRequested) -> None:
                                           last_status=record.status, last_office=record.office, created_at=scope.now))
         else:
             watch.lang, watch.last_status, watch.last_office = event.lang, record.status, record.office
-
-
-def apply_settings(settings: Any) -> None:
-    """Use the deployment's pepper and throttle limits (called by ``Core.from_settings``)."""
-    status_config.configure(status_config.from_settings(settings))

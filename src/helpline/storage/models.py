@@ -86,6 +86,8 @@ class Conversation(Base):
 
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The channel's own state, kept apart from the engine's: the SMS pages still waiting for MORE.
+    pager: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime]
 
     contact: Mapped[Contact] = relationship(back_populates="conversation")

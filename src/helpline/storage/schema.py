@@ -9,6 +9,7 @@ from __future__ import annotations
 from helpline import outbox, throttle  # noqa: F401
 from helpline.complaints import models as complaints_models  # noqa: F401
 from helpline.console import models as console_models  # noqa: F401
+from helpline.handoff import models as handoff_models  # noqa: F401
 from helpline.status import models as status_models  # noqa: F401
 from helpline.storage import models  # noqa: F401
 from helpline.storage.models import Base

@@ -1,5 +1,5 @@
-"""Handoff mechanics outside the web layer: the engine's ``"handoff"`` port, the writers for its events, and the
-staff actions take / reply / release / expire. Imported by ``Core.load`` (see ``helpline.service.CONCERN_MODULES``).
+"""Handoff mechanics outside the web layer: the writers of the flow's events, and the staff actions take / reply
+/ release / expire. Whether a person holds the conversation is read when a turn opens (:mod:`helpline.pipeline`).
 
 A contact has at most one active :class:`~helpline.console.models.Handoff` (``waiting`` or ``held``). Every step
 is told to the worker in their language and channel: the queue reply in the turn itself, the rest via the outbox.
@@ -15,19 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpline import outbox
-from helpline.console.models import HANDOFF_ACTIVE, Handoff
-from helpline.flows.handoff import HandoffLapsed, HandoffRequested
+from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
+from helpline.engine.events import HandoffLapsed, HandoffRequested
 from helpline.messages import Text
-from helpline.service import Core, TurnScope, on_event, port
-from helpline.storage.models import Contact, Conversation
-
-
-@dataclass(frozen=True)
-class HandoffView:
-    """What the engine may know: is the contact waiting for or held by a person, and has the hold lapsed."""
-
-    status: str | None
-    expired: bool = False
+from helpline.pipeline import Core, TurnScope, contact_language
+from helpline.storage.models import Contact
 
 
 def active_handoff(session: Session, contact_id: int) -> Handoff | None:
@@ -37,29 +29,14 @@ def active_handoff(session: Session, contact_id: int) -> Handoff | None:
     return session.scalars(query).first()
 
 
-@port("handoff")
-def _view(scope: TurnScope) -> HandoffView:
-    # Runs on every turn (the handoff gate): two columns, not an ORM object.
-    query = (select(Handoff.status, Handoff.until)
-             .where(Handoff.contact_id == scope.contact.id, Handoff.status.in_(HANDOFF_ACTIVE))
-             .order_by(Handoff.id.desc()).limit(1))
-    row = scope.session.execute(query).first()
-    if row is None:
-        return HandoffView(None)
-    status, until = row
-    return HandoffView(status, status == "held" and until is not None and until <= scope.now)
-
-
-@on_event(HandoffRequested)
-def _requested(scope: TurnScope, event: HandoffRequested) -> None:
+def on_requested(scope: TurnScope, event: HandoffRequested) -> None:
     if active_handoff(scope.session, scope.contact.id) is None:
         scope.session.add(Handoff(contact_id=scope.contact.id, status="waiting", lang=event.lang,
                                   reason=event.text or None, requested_at=scope.now))
         scope.session.flush()
 
 
-@on_event(HandoffLapsed)
-def _lapsed(scope: TurnScope, event: HandoffLapsed) -> None:
+def on_lapsed(scope: TurnScope, event: HandoffLapsed) -> None:
     row = active_handoff(scope.session, scope.contact.id)
     if row is not None and row.status == "held":
         _end(row, "expired", scope.now, "timeout")
@@ -69,18 +46,15 @@ def _end(row: Handoff, status: str, now: datetime, by: str) -> None:
     row.status, row.ended_at, row.ended_by = status, now, by
 
 
-def contact_language(session: Session, contact: Contact, core: Core) -> str:
-    """The language to write to a contact in: chosen, else last used, else the default."""
-    if contact.language:
-        return contact.language
-    conversation = session.get(Conversation, contact.id)
-    return (conversation.state.get("lang") if conversation else None) or core.default_lang
+def worker_lang(session: Session, contact: Contact, core: Core) -> str:
+    """The language to write to the contact in (:func:`helpline.pipeline.contact_language`)."""
+    return contact_language(session, contact.id, core.default_lang)
 
 
 def notify(session: Session, contact: Contact, core: Core, key: str, now: datetime, *, dedupe_key: str | None = None,
            kind: str = "handoff") -> None:
     """Queue one catalog message to the contact in their language and channel."""
-    lang = contact_language(session, contact, core)
+    lang = worker_lang(session, contact, core)
     outbox.enqueue(session, contact, [core.i18n.render(Text(key), lang)], kind=kind, lang=lang, now=now,
                    dedupe_key=dedupe_key)
 
@@ -90,7 +64,7 @@ def take(session: Session, contact: Contact, username: str, *, now: datetime, co
     """A staff member holds the conversation: the bot goes quiet until release or ``timeout`` without action."""
     row = active_handoff(session, contact.id)
     if row is None:
-        row = Handoff(contact_id=contact.id, status="waiting", lang=contact_language(session, contact, core),
+        row = Handoff(contact_id=contact.id, status="waiting", lang=worker_lang(session, contact, core),
                       requested_at=now)
         session.add(row)
         session.flush()
@@ -109,7 +83,7 @@ def staff_reply(session: Session, contact: Contact, text: str, username: str, *,
     if row is not None and row.status == "held":
         row.until = now + timeout
         row.held_by = username
-    return outbox.enqueue(session, contact, [text], kind="staff_reply", lang=contact_language(session, contact, core),
+    return outbox.enqueue(session, contact, [text], kind="staff_reply", lang=worker_lang(session, contact, core),
                           now=now)
 
 

@@ -24,7 +24,7 @@ from helpline.errors import ConfigError, SendFailed
 from helpline.outbox import Outgoing
 from helpline.settings import Settings
 from helpline.sms import MAX_BODY_CHARS
-from webhooks.sms_render import render_sms
+from webhooks.twilio.render import render_sms
 
 TWILIO_ROOT = "https://api.twilio.com"
 OPT_OUT_CODES = frozenset({"21610"})  # "Attempt to send to unsubscribed recipient"

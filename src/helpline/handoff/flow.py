@@ -1,15 +1,14 @@
 """Talking to a person: the worker asks (menu entry, "agent", "insaan se baat", "انسان سے بات") and waits in the
 staff console's handoff queue; while a staff member holds the conversation the bot stays quiet.
 
-The engine stays pure: whether a person holds the conversation comes from the ``"handoff"`` port (a read-only
-view lent by the service, see :mod:`helpline.console.holds`); asking and lapsing are events the service writes.
+The engine stays pure: whether a person holds the conversation is a fact the pipeline loads when it opens the
+turn (``ctx.facts``); asking and lapsing are events whose handlers (:mod:`helpline.handoff.service`) write.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from helpline.engine.core import Flow, Turn, register
+from helpline.engine.core import Flow, Turn
+from helpline.engine.events import HandoffLapsed, HandoffRequested
 from helpline.text import normalize
 
 # Whole messages that ask for a person, as typed (compared in normalised form).
@@ -24,19 +23,6 @@ PHRASES = tuple(normalize(p) for p in _PHRASES)
 SHORT = 80  # longer messages describe a problem; they go to the FAQ even if they mention a person
 
 
-@dataclass(frozen=True)
-class HandoffRequested:
-    """The worker asked for a person; the service puts them in the handoff queue."""
-
-    lang: str
-    text: str
-
-
-@dataclass(frozen=True)
-class HandoffLapsed:
-    """A hold's time ran out while the worker was writing: the bot takes the conversation back."""
-
-
 def asks_for_person(norm: str, *, phrases_only: bool = False) -> bool:
     """Whether a normalised message asks to talk to a person (``phrases_only``: not single words like "agent",
     which can be an answer inside a form such as the complaint intake)."""
@@ -48,14 +34,12 @@ def asks_for_person(norm: str, *, phrases_only: bool = False) -> bool:
 class HandoffFlow(Flow):
     id = "handoff"
     label = "menu.handoff"
-    order = 90
-    gate_order = 0  # before every other gate: while a person holds the conversation, nothing else may answer
 
     def gate(self, turn: Turn) -> bool:
         """While a person holds the conversation, the bot says nothing; a request for a person starts here."""
-        view = turn.ctx.ports.get("handoff")
-        if view is not None and view.status == "held":
-            if not view.expired:
+        facts = turn.ctx.facts
+        if facts.handoff == "held":
+            if not facts.handoff_lapsed:
                 return True
             turn.emit(HandoffLapsed())
             turn.say("handoff.timeout")
@@ -67,15 +51,10 @@ class HandoffFlow(Flow):
 
     def start(self, turn: Turn) -> None:
         """Join the queue (once), tell the worker what happens next, and leave the menu open meanwhile."""
-        view = turn.ctx.ports.get("handoff")
-        if view is None:
-            turn.say("handoff.unavailable")
-        elif view.status == "waiting":
+        if turn.ctx.facts.handoff == "waiting":
             turn.say("handoff.already")
         else:
             turn.emit(HandoffRequested(turn.lang, turn.text[:500]))
             turn.say("handoff.queued")
         turn.main_menu(None)
 
-
-register(HandoffFlow())

@@ -1,4 +1,4 @@
-"""Twilio SMS channel: ``POST /webhooks/twilio/sms`` (inbound) and ``POST /webhooks/twilio/status`` (delivery).
+"""Twilio's webhooks: ``POST /webhooks/twilio/sms`` (inbound SMS) and ``POST /webhooks/twilio/status`` (delivery).
 
 Order of work for every request: configured? (503 with the reason until ``HELPLINE_TWILIO_AUTH_TOKEN`` is set)
 → signature, with Twilio's own ``RequestValidator`` over every received parameter (403, nothing stored) →
@@ -14,28 +14,21 @@ https://www.twilio.com/docs/usage/webhooks/webhooks-security
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Blueprint, Response, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from helpline.errors import InboundRejected
-from helpline.messages import Attachment, InboundMessage
 from helpline.outbox import record_status
-from helpline.service import RenderedReply, run_turn, stored_replies
 from webhooks.app import runtime
-from webhooks.sms_rules import SmsRules
-from webhooks.twilio_rest import OPT_OUT_CODES
+from webhooks.twilio.decode import SID, parse_inbound
+from webhooks.twilio.rest import OPT_OUT_CODES
+from webhooks.twilio.turn import SmsRules, sms_turn
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("twilio", __name__, url_prefix="/webhooks/twilio")
-
-SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")  # SM…, MM… (MMS), 34 characters
-MAX_MEDIA = 10  # Twilio forwards at most 10 media items per message
-MAX_FROM = 64
-
 
 def _validator() -> RequestValidator:
     """The validator for our auth token, or 503 while Twilio is not configured."""
@@ -64,44 +57,19 @@ def _check_signature() -> None:
         raise InboundRejected("invalid Twilio signature", 403)
 
 
-def parse_inbound(form: dict[str, str] | object) -> InboundMessage | None:
-    """The typed inbound SMS/MMS, or None for another Twilio channel (e.g. ``whatsapp:``); 400 if malformed."""
-    get = form.get  # type: ignore[attr-defined]
-    sid = get("MessageSid") or get("SmsMessageSid") or ""
-    sender = (get("From") or "").strip()
-    if not sid:
-        raise InboundRejected("MessageSid is missing", 400)
-    if not SID.match(sid):
-        raise InboundRejected("MessageSid is malformed", 400)
-    if not sender:
-        raise InboundRejected("From is missing", 400)
-    if len(sender) > MAX_FROM:
-        raise InboundRejected("From is too long", 400)
-    if ":" in sender:  # whatsapp:+92…, messenger:…: valid Twilio traffic, but not this channel's
-        return None
-    try:
-        count = int(get("NumMedia") or 0)
-    except ValueError:
-        raise InboundRejected("NumMedia is not a number", 400) from None
-    if not 0 <= count <= MAX_MEDIA:
-        raise InboundRejected("NumMedia is out of range", 400)
-    media = []
-    for n in range(count):
-        url = get(f"MediaUrl{n}")
-        if not url:
-            raise InboundRejected(f"MediaUrl{n} is missing", 400)
-        media.append(Attachment(kind="media", ref=url[:1000], content_type=(get(f"MediaContentType{n}") or None)))
-    body = (get("Body") or "").replace("\x00", "")  # PostgreSQL text cannot hold NUL
-    return InboundMessage(channel="sms", address=f"tel:{sender}", text=body, provider_id=sid, attachments=tuple(media))
-
-
-def twiml(replies: list[RenderedReply]) -> Response:
-    """TwiML answering with one ``<Message>`` per reply; ``<Response/>`` (no SMS) when there is none."""
+def twiml(bodies: list[str]) -> Response:
+    """TwiML answering with one ``<Message>`` per body; ``<Response/>`` (no SMS) when there is none."""
     response = MessagingResponse()
-    for reply in replies:
-        if reply.plain():
-            response.message(reply.plain())
+    for body in bodies:
+        if body:
+            response.message(body)
     return Response(str(response), status=200, content_type="text/xml; charset=utf-8")
+
+
+def rules() -> SmsRules:
+    """This deployment's SMS rules, from the settings."""
+    settings = runtime().settings
+    return SmsRules(settings.sms_segment_budget, settings.twilio_handles_opt_out)
 
 
 @bp.post("/sms")
@@ -113,14 +81,7 @@ def inbound_sms() -> Response:
         log.info("ignored a non-SMS message on the SMS webhook")
         return twiml([])
     rt = runtime()
-    rules = SmsRules(rt.core, rt.settings.sms_segment_budget, rt.settings.twilio_handles_opt_out)
-    result = run_turn(rt.sessions, msg, rt.core, rules)
-    if result.duplicate:
-        if result.inbound_id is None:
-            return twiml([])
-        with rt.sessions() as session:
-            return twiml(stored_replies(session, result.inbound_id))
-    return twiml(result.replies)
+    return twiml(sms_turn(rt.sessions, rt.core, msg, rules()))
 
 
 STATUSES = frozenset({"queued", "sending", "sent", "failed", "delivered", "undelivered", "receiving", "received",

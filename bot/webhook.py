@@ -7,7 +7,7 @@ Order of checks (https://core.telegram.org/bots/api#setwebhook):
 2. the header ``X-Telegram-Bot-Api-Secret-Token`` equals the secret (constant-time), else 403, nothing stored;
 3. the body is a JSON object that PTB's ``Update.de_json`` reads, else 400 with the reason (64 KiB at most:
    larger bodies get 413 from the app);
-4. :func:`bot.handler.handle_update`: a turn (replies queued in the outbox and sent at once), or 200 with a
+4. :func:`bot.turn.handle_update`: a turn (replies queued in the outbox and sent at once), or 200 with a
    logged reason for updates the helpline does not handle. A redelivered ``update_id`` gets 200 and no second
    turn. Only an unexpected error answers 500, and Telegram then redelivers, which the de-duplication absorbs.
 """
@@ -21,7 +21,7 @@ from typing import Any
 from flask import Blueprint, request
 from flask.blueprints import BlueprintSetupState
 
-from bot.handler import handle_update
+from bot.turn import handle_update
 from bot.parse import MalformedUpdate, decode
 from bot.sender import TelegramSender, from_settings
 from helpline.errors import InboundRejected

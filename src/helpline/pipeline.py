@@ -1,0 +1,381 @@
+"""The turn pipeline: the one place that does I/O for a conversation turn, in one transaction.
+
+Every channel runs a turn the same way, in one function of its own that reads top to bottom
+(``webhooks.twilio.turn.sms_turn``, ``bot.turn.telegram_turn``, :func:`run_turn` for a channel without rules):
+
+1. :func:`open_turn` — lock the contact (creating it on first contact), then in one query load the conversation
+   state, the channel's own state (the SMS pager), the facts the engine needs (is a person holding the
+   conversation?) and whether this provider message was seen before (a redelivery is answered from the log);
+2. the channel's own keywords (SMS: STOP/START/HELP/MORE), which may end the turn here;
+3. :func:`step` — the pure engine, stepped again with the answer whenever a flow asks for a fact;
+4. the channel's rendering (SMS: one body within the segment budget, the rest kept for MORE);
+5. :func:`close_turn` — log the inbound message, hand each event to its handler, log (or queue) the replies,
+   save the state. :func:`transact` runs it all in one transaction, retrying a race on a unique constraint.
+
+A handler (:data:`Handler`) writes one kind of event (store a complaint, queue a handoff); an answerer
+(:data:`Answerer`) reads one kind of ask. Both get the :class:`TurnScope`. :mod:`helpline.wiring` says which
+handles what; an event with no handler raises :class:`~helpline.errors.UnhandledEvent` when ``Core.strict``
+(tests) and is logged otherwise.
+
+Statements for a FAQ turn of a known contact: the lock (an UPDATE that returns the contact), the load, the
+inbound INSERT, the reply INSERT, the state UPDATE — five, one commit. Telegram adds the outbox row.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, func, insert, null, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from helpline import engine as eng
+from helpline import outbox
+from helpline.engine.events import FactNeeded, LanguageChanged, ReplyCreated, Unanswered
+from helpline.errors import UnhandledEvent
+from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
+from helpline.i18n import I18n
+from helpline.kb import KnowledgeBase
+from helpline.matcher import Matcher
+from helpline.menus import layout
+from helpline.messages import InboundMessage, Reply
+from helpline.storage.models import Contact, Conversation, Message, UnansweredQuestion
+from helpline.text import normalize
+
+log = logging.getLogger(__name__)
+
+MAX_ASKS = 6  # a step that asks more often than this is a bug in a flow
+RACE_RETRIES = 3  # a unique-constraint race (first contact, redelivery) settles on the next try
+T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    """The real clock (injected everywhere else)."""
+    return datetime.now(timezone.utc)
+
+
+Handler = Callable[["TurnScope", Any], None]
+Answerer = Callable[["TurnScope", Any], Any]
+
+
+@dataclass
+class Core:
+    """What a turn needs besides the database, built once at start-up by :mod:`helpline.wiring`."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    i18n: I18n
+    default_lang: str = "en"
+    clock: Callable[[], datetime] = utcnow
+    new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+    flows: tuple[eng.Flow, ...] = ()
+    gates: tuple[eng.Flow, ...] = ()
+    menu: tuple[str, ...] = ()
+    handlers: Mapping[type, Handler] = field(default_factory=dict)
+    answerers: Mapping[type, Answerer] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)  # the concerns' policies, e.g. "complaints.policy"
+    strict: bool = False  # an event without a handler raises (tests) instead of being logged
+
+    def context(self, now: datetime | None = None, facts: eng.Facts | None = None,
+                answers: Mapping[Any, Any] | None = None) -> eng.Context:
+        """A fresh engine context with the clock read once for this turn."""
+        return eng.Context(now=now or self.clock(), kb=self.kb, matcher=self.matcher, i18n=self.i18n,
+                           default_lang=self.default_lang, new_id=self.new_id, flows=self.flows, gates=self.gates,
+                           menu=self.menu, facts=facts or eng.Facts(), answers=answers or {}, config=self.config)
+
+    def render(self, reply: Reply) -> RenderedReply:
+        """Resolve a reply's keys into words in its language."""
+        return RenderedReply(
+            lang=reply.lang,
+            paragraphs=[self.i18n.render(t, reply.lang) for t in reply.parts],
+            menu=[(m.id, self.i18n.render(m.label, reply.lang)) for m in reply.menu],
+        )
+
+
+@dataclass
+class RenderedReply:
+    """A reply in words, ready for a channel to lay out (numbered lines on SMS, buttons on Telegram)."""
+
+    lang: str
+    paragraphs: list[str]
+    menu: list[tuple[str, str]] = field(default_factory=list)
+
+    def plain(self) -> str:
+        """The channel-neutral text form stored in the message log: paragraphs, then a numbered menu."""
+        return layout(self.paragraphs, self.menu)
+
+
+@dataclass
+class ContactRow:
+    """The turn's contact, as the locking statement returned it; changed fields are written when the turn closes."""
+
+    id: int
+    address: str
+    channel: str
+    language: str | None
+    opted_out: bool
+    opted_out_at: datetime | None = None
+    changed: set[str] = field(default_factory=set)
+
+    def set(self, **values: Any) -> None:
+        """Change fields, to be written by :func:`close_turn`."""
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+                self.changed.add(name)
+
+    def __repr__(self) -> str:  # never the address: it is a phone number
+        return f"ContactRow(id={self.id!r}, channel={self.channel!r})"
+
+
+@dataclass
+class TurnScope:
+    """One open turn: what :func:`open_turn` loaded, what the step produced, what :func:`close_turn` writes.
+
+    Handlers and answerers get it: ``session`` (the turn's transaction), ``contact``, ``now``, ``core``,
+    ``inbound_id`` (the logged inbound message, once :func:`close_turn` wrote it) and ``inbound_text`` (what is
+    logged as the worker's words; a handler may withhold it, e.g. a verification answer).
+    """
+
+    session: Session
+    core: Core
+    msg: InboundMessage
+    now: datetime
+    contact: ContactRow
+    state: dict[str, Any]
+    pager: dict[str, Any] | None  # the channel's own state (SMS: pages waiting for MORE); never the engine's
+    facts: eng.Facts
+    new_conversation: bool
+    duplicate_of: int | None = None  # the earlier delivery's logged message id
+    events: list[Any] = field(default_factory=list)
+    inbound_id: int | None = None
+    inbound_text: str = ""
+
+    @property
+    def duplicate(self) -> bool:
+        """This provider message was handled before: answer it from the log, run nothing."""
+        return self.duplicate_of is not None
+
+
+@dataclass
+class TurnResult:
+    """What a turn produced for the channel to send."""
+
+    replies: list[RenderedReply]
+    duplicate: bool = False
+    contact_id: int | None = None
+    opted_out: bool = False
+    inbound_id: int | None = None  # the logged inbound message (the earlier one, for a duplicate)
+
+
+# -- 1. open -----------------------------------------------------------------------------------------------
+
+
+def language_of(chosen: str | None, state: Mapping[str, Any] | None, fallback: str) -> str:
+    """The language to write to a contact in: the one the conversation last replied in (what they read now),
+    else the one they chose, else ``fallback``. The one place this precedence is decided."""
+    return (state or {}).get("lang") or chosen or fallback
+
+
+def contact_language(session: Session, contact_id: int, fallback: str) -> str:
+    """:func:`language_of` for a message outside a turn (a staff reply, a case update, a status alert);
+    ``fallback`` is the language of what the message is about (the complaint's, the watch's), or the default."""
+    row = session.execute(select(Contact.language, Conversation.state).outerjoin(
+        Conversation, Conversation.contact_id == Contact.id).where(Contact.id == contact_id)).first()
+    return language_of(row[0], row[1], fallback) if row else fallback
+
+
+def open_turn(session: Session, msg: InboundMessage, core: Core) -> TurnScope:
+    """Lock the contact and load everything the turn needs (two statements for a known contact)."""
+    now = core.clock()
+    contact = _lock_contact(session, msg, now)
+    seen = (select(Message.id).where(Message.channel == msg.channel, Message.direction == "in",
+                                     Message.provider_id == msg.provider_id).limit(1).scalar_subquery()
+            if msg.provider_id else None)
+    held = (select(func.max(Handoff.id)).where(Handoff.contact_id == contact.id,
+                                                Handoff.status.in_(HANDOFF_ACTIVE)).scalar_subquery())
+    # Read only now, after the contact row is locked: joined into the locking statement, PostgreSQL would return
+    # the state as it was when that statement started, and concurrent turns would all act on it (tried: 8
+    # concurrent "yes" then filed 8 complaints; tests/complaints/test_concurrency.py catches it).
+    query = (select(Conversation.state, Conversation.pager, Handoff.status, Handoff.until,
+                    seen if seen is not None else null())
+             .select_from(Contact)
+             .outerjoin(Conversation, Conversation.contact_id == Contact.id)
+             .outerjoin(Handoff, Handoff.id == held)
+             .where(Contact.id == contact.id))
+    state, pager, handoff, until, duplicate_of = session.execute(query).one()
+    state = dict(state) if state is not None else None
+    facts = eng.Facts(handoff=handoff, handoff_lapsed=handoff == "held" and until is not None and until <= now)
+    scope = TurnScope(session=session, core=core, msg=msg, now=now, contact=contact, state=state or {},
+                      pager=dict(pager) if pager else None, facts=facts, new_conversation=state is None,
+                      duplicate_of=duplicate_of, inbound_text=msg.text or "")
+    scope.state["lang"] = language_of(contact.language, scope.state, core.default_lang)
+    return scope
+
+
+_RETURNED = (Contact.id, Contact.address, Contact.channel, Contact.language, Contact.opted_out, Contact.opted_out_at)
+
+
+def _lock_contact(session: Session, msg: InboundMessage, now: datetime) -> ContactRow:
+    """The contact at the message's address, locked for this transaction (an UPDATE takes the row lock and, on
+    SQLite, the write lock); created on first contact. The worker wrote to us, so they are reachable again."""
+    touch = (update(Contact).where(Contact.address == msg.address)
+             .values(last_seen_at=now, unreachable_at=None).returning(*_RETURNED))
+    row = session.execute(touch).first()
+    if row is None:  # first contact: the new row is ours until commit; a concurrent one fails here and is retried
+        row = session.execute(insert(Contact).values(address=msg.address, channel=msg.channel, opted_out=False,
+                                                     created_at=now, last_seen_at=now).returning(*_RETURNED)).one()
+    return ContactRow(*row)
+
+
+# -- 3. step -----------------------------------------------------------------------------------------------
+
+
+def step(scope: TurnScope) -> list[RenderedReply]:
+    """Step the engine, answering its asks between steps; the replies in words (the events wait for close)."""
+    answers: dict[Any, Any] = {}
+    for _ in range(MAX_ASKS + 1):
+        state, events = eng.step(scope.state, scope.msg, scope.core.context(scope.now, scope.facts, answers))
+        if len(events) == 1 and isinstance(events[0], FactNeeded):
+            ask = events[0].ask
+            answers[ask] = _answerer(scope.core, ask)(scope, ask)
+            continue
+        scope.state, scope.events = state, events
+        return [scope.core.render(e.reply) for e in events if isinstance(e, ReplyCreated)]
+    raise RuntimeError(f"a flow asked more than {MAX_ASKS} times in one step")
+
+
+def _answerer(core: Core, ask: Any) -> Answerer:
+    try:
+        return core.answerers[type(ask)]
+    except KeyError:
+        raise UnhandledEvent(f"nothing answers {type(ask).__name__}: add it in helpline.wiring") from None
+
+
+# -- 5. close ----------------------------------------------------------------------------------------------
+
+
+def close_turn(scope: TurnScope, replies: list[RenderedReply], *,
+               queue_for: str | None = None) -> list[outbox.Claimed]:
+    """Log the inbound message, run the events' handlers, log the replies and save the state.
+
+    ``replies`` are what the channel sends, as it sends them (SMS: the page that went out). With ``queue_for``
+    (a worker name) each reply is also put in the outbox, already claimed by that worker so the channel can
+    deliver it right after commit without reading them back: their snapshots are returned.
+    """
+    session, contact, now = scope.session, scope.contact, scope.now
+    attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type} for a in scope.msg.attachments]
+    scope.inbound_id = session.execute(insert(Message).values(
+        contact_id=contact.id, direction="in", channel=scope.msg.channel, provider_id=scope.msg.provider_id,
+        text=scope.inbound_text, lang=scope.state.get("lang"), attachments=attachments or None, created_at=now,
+    ).returning(Message.id)).scalar_one()
+    for event in scope.events:
+        if not isinstance(event, ReplyCreated):
+            _handle(scope, event)
+    session.flush()  # what the handlers added through the ORM, before the log refers to it
+    queued: list[outbox.Claimed] = []
+    if queue_for is not None:
+        for r in replies:
+            logged = Message(contact_id=contact.id, direction="out", channel=scope.msg.channel,
+                             reply_to_id=scope.inbound_id, text=r.plain(), lang=r.lang, created_at=now)
+            session.add(logged)
+            row = outbox.enqueue(session, contact, r.paragraphs, kind=REPLY_KIND, lang=r.lang, now=now, menu=r.menu,
+                                 logged=logged, claim_for=queue_for)
+            queued.append(outbox.Claimed.of(row))
+    elif replies:
+        session.execute(insert(Message), [
+            {"contact_id": contact.id, "direction": "out", "channel": scope.msg.channel,
+             "reply_to_id": scope.inbound_id, "text": r.plain(), "lang": r.lang, "status": "created",
+             "created_at": now} for r in replies])
+    _save(scope)
+    return queued
+
+
+REPLY_KIND = "reply"  # the outbox kind of a turn's own replies
+
+
+def _handle(scope: TurnScope, event: Any) -> None:
+    handler = scope.core.handlers.get(type(event))
+    if handler is not None:
+        handler(scope, event)
+    elif scope.core.strict:
+        raise UnhandledEvent(f"no handler for {type(event).__name__}: add one in helpline.wiring")
+    else:
+        log.warning("no handler for event %s; ignored", type(event).__name__)
+
+
+def _save(scope: TurnScope) -> None:
+    session, contact = scope.session, scope.contact
+    if contact.changed:
+        values = {name: getattr(contact, name) for name in contact.changed}
+        session.execute(update(Contact).where(Contact.id == contact.id).values(**values))
+        contact.changed.clear()
+    row = {"state": scope.state, "pager": scope.pager, "updated_at": scope.now}
+    if scope.new_conversation:
+        session.execute(insert(Conversation).values(contact_id=contact.id, **row))
+    else:
+        session.execute(update(Conversation).where(Conversation.contact_id == contact.id).values(**row))
+
+
+def stored_replies(session: Session, inbound_id: int) -> list[RenderedReply]:
+    """The replies logged for an inbound message, in order: what a redelivery must be answered with again."""
+    rows = session.execute(select(Message.text, Message.lang).where(
+        and_(Message.reply_to_id == inbound_id, Message.direction == "out")).order_by(Message.id))
+    return [RenderedReply(lang=lang or "en", paragraphs=[text]) for text, lang in rows]
+
+
+def transact(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction; a race on a unique constraint (a first contact or a redelivery arriving
+    twice at once) is run again, and the next try finds the winner's rows."""
+    for attempt in range(RACE_RETRIES):
+        try:
+            with sessions.begin() as session:
+                return work(session)
+        except IntegrityError:
+            if attempt == RACE_RETRIES - 1:
+                raise
+            log.info("a turn raced another delivery; trying again")
+    raise AssertionError("unreachable")
+
+
+# -- the engine's own events -------------------------------------------------------------------------------
+
+
+def on_language_changed(scope: TurnScope, event: LanguageChanged) -> None:
+    """Remember a language the worker chose (written when the turn closes); a detected one lives in the state."""
+    if event.explicit:
+        scope.contact.set(language=event.lang)
+
+
+def on_unanswered(scope: TurnScope, event: Unanswered) -> None:
+    """Keep a question the knowledge base could not answer, for staff."""
+    scope.session.add(UnansweredQuestion(contact_id=scope.contact.id, text=event.text,
+                                         normalized=normalize(event.text)[:500], lang=event.lang,
+                                         best_topic=event.best_topic, best_score=event.score, created_at=scope.now))
+
+
+def ignore(scope: TurnScope, event: Any) -> None:
+    """For events that are facts for tests and logs only (e.g. ``FaqAnswered``)."""
+
+
+# -- a channel without rules of its own ---------------------------------------------------------------------
+
+
+def run_turn(sessions: sessionmaker[Session], msg: InboundMessage, core: Core) -> TurnResult:
+    """One turn of a channel with no keywords or paging of its own: open, step, close, in one transaction."""
+
+    def turn(session: Session) -> TurnResult:
+        scope = open_turn(session, msg, core)
+        if scope.duplicate:
+            return TurnResult([], duplicate=True, contact_id=scope.contact.id, inbound_id=scope.duplicate_of)
+        replies = step(scope)
+        close_turn(scope, replies)
+        return TurnResult(replies, contact_id=scope.contact.id, opted_out=scope.contact.opted_out,
+                          inbound_id=scope.inbound_id)
+
+    return transact(sessions, turn)

@@ -1,0 +1,34 @@
+"""The SMS channel's own words: Twilio's opt-out keywords, HELP, and MORE for the next page.
+
+* Keywords are matched as Twilio does: the whole trimmed message, any case
+  (https://help.twilio.com/articles/223134027). STOP-type words opt the contact out; START/UNSTOP opt back in;
+  YES opts back in **only** a contact who opted out (anywhere else it is an ordinary answer for the engine);
+  HELP/INFO get a short help text here, so the engine's own help word does not answer a second time.
+* When Twilio's opt-out handling is on (``HELPLINE_TWILIO_HANDLES_OPT_OUT``, Twilio's default), Twilio has
+  already answered those keywords: we record consent and say nothing, never a double reply.
+* MORE / aur / mazeed / مزید / اور asks for the next page of a reply that was over the budget.
+"""
+
+from __future__ import annotations
+
+OPT_OUT = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+OPT_IN = frozenset({"START", "UNSTOP"})  # and YES, for a contact who opted out
+HELP = frozenset({"HELP", "INFO"})
+MORE = frozenset({"more", "aur", "mazeed", "مزید", "اور"})
+
+
+def keyword(text: str) -> str | None:
+    """Which Twilio keyword class a whole message is: "stop", "start", "yes", "help", or None."""
+    word = text.strip().upper()
+    if word in OPT_OUT:
+        return "stop"
+    if word in OPT_IN:
+        return "start"
+    if word == "YES":
+        return "yes"
+    return "help" if word in HELP else None
+
+
+def is_more(text: str) -> bool:
+    """True if the message asks for the next page (MORE in any case, Roman Urdu or Urdu; stray dots ignored)."""
+    return text.strip().strip(".!۔").strip().casefold() in MORE

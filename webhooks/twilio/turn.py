@@ -1,0 +1,54 @@
+"""One SMS turn, top to bottom, in one transaction: the function the webhook and ``helpline chat --channel sms``
+both run, so the terminal shows exactly what a phone would get."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from helpline import pipeline
+from helpline.messages import InboundMessage
+from helpline.pipeline import Core, RenderedReply
+from webhooks.twilio import keywords, render
+
+
+@dataclass(frozen=True)
+class SmsRules:
+    """The deployment's SMS settings: the segment budget per reply, and whether Twilio answers STOP/START/HELP."""
+
+    budget: int = 2
+    provider_answers_keywords: bool = True
+
+
+def sms_turn(sessions: sessionmaker[Session], core: Core, msg: InboundMessage, rules: SmsRules) -> list[str]:
+    """Handle one inbound SMS; the SMS bodies to answer with (a redelivery gets the ones stored for it)."""
+
+    def turn(session: Session) -> list[str]:
+        scope = pipeline.open_turn(session, msg, core)
+        if scope.duplicate:
+            return [r.plain() for r in pipeline.stored_replies(session, scope.duplicate_of or 0)]
+        contact, lang, word = scope.contact, scope.state["lang"], keywords.keyword(msg.text)
+        if word == "stop":
+            if not contact.opted_out:
+                contact.set(opted_out=True, opted_out_at=scope.now)
+            sent = _keyword_reply(core, rules, "sms.stopped", lang)
+        elif word == "start" or (word == "yes" and contact.opted_out):
+            contact.set(opted_out=False, opted_out_at=None)
+            sent = _keyword_reply(core, rules, "sms.started", lang)
+        elif contact.opted_out:
+            sent = []  # logged (staff can see it), never answered: Twilio would refuse with 21610 anyway
+        elif word == "help":
+            sent = _keyword_reply(core, rules, "sms.help", lang)
+        elif scope.pager and keywords.is_more(msg.text):
+            sent, scope.pager = render.next_page(scope.pager, lang)
+        else:
+            sent, scope.pager = render.first_page(pipeline.step(scope), rules.budget, core.i18n)
+        pipeline.close_turn(scope, sent)
+        return [r.plain() for r in sent]
+
+    return pipeline.transact(sessions, turn)
+
+
+def _keyword_reply(core: Core, rules: SmsRules, key: str, lang: str) -> list[RenderedReply]:
+    return [] if rules.provider_answers_keywords else [render.keyword_reply(core.i18n, key, lang)]
