@@ -6,9 +6,13 @@
     ├── ConfigError               a setting is missing or invalid (names the HELPLINE_* variable); raised at start-up
     ├── KnowledgeBaseError        the knowledge base under locales/ is inconsistent (``helpline kb check`` lists all)
     ├── InboundRejected           a channel refused a request (bad signature, malformed form); carries an HTTP status
+    │   └── MalformedUpdate       (``bot.parse``) the body is JSON but not a Telegram update; always a 400
     ├── SendFailed                a provider refused or failed to deliver; ``retryable`` says whether to try again
     ├── InvalidInput              a value given to a domain function is not acceptable (an unknown status, a bad
-    │                             user name, a data file that breaks its own rules); the message says what and why
+    │                             user name, a naive datetime, an address of another channel, a packaged data file
+    │                             such as taxonomy.toml that breaks its own rules); the message says what and why.
+    │                             Also a ValueError, so ``except ValueError`` callers keep working (validators
+    │                             in settings.py raise a plain ValueError: pydantic requires it)
     └── UnhandledEvent            the wiring gives an engine event or ask nobody to handle it (a bug in the wiring)
 
 The rule: the engine never raises for anything a worker can type; flow problems become events and a polite

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, func, insert, null, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -190,25 +190,45 @@ def contact_language(session: Session, contact_id: int, fallback: str) -> str:
     return language_of(row[0], row[1], fallback) if row else fallback
 
 
+# The hot path's statements, built once: Core statements on the tables (no ORM unit of work), their parameters
+# bound per turn, so SQLAlchemy compiles each one once per process.
+_contacts, _conversations, _messages, _handoffs = (Contact.__table__, Conversation.__table__, Message.__table__,
+                                                   Handoff.__table__)
+_RETURNED = (_contacts.c.id, _contacts.c.address, _contacts.c.channel, _contacts.c.language, _contacts.c.opted_out,
+             _contacts.c.opted_out_at)
+_TOUCH = (update(_contacts).where(_contacts.c.address == bindparam("p_address"))
+          .values(last_seen_at=bindparam("p_now"), unreachable_at=None).returning(*_RETURNED))
+_CREATE = (insert(_contacts).values(address=bindparam("p_address"), channel=bindparam("p_channel"), opted_out=False,
+                                    created_at=bindparam("p_now"), last_seen_at=bindparam("p_now"))
+           .returning(*_RETURNED))
+_SEEN = (select(_messages.c.id).where(_messages.c.channel == bindparam("p_channel"), _messages.c.direction == "in",
+                                      _messages.c.provider_id == bindparam("p_provider_id"))
+         .limit(1).scalar_subquery())
+_HELD = (select(func.max(_handoffs.c.id)).where(_handoffs.c.contact_id == _contacts.c.id,
+                                                 _handoffs.c.status.in_(HANDOFF_ACTIVE))
+         .correlate(_contacts).scalar_subquery())
+# Read only after the contact row is locked: joined into the locking statement, PostgreSQL would return the state
+# as it was when that statement started, and concurrent turns would all act on it (tried: 8 concurrent "yes"
+# then filed 8 complaints; tests/complaints/test_concurrency.py catches it).
+_LOAD = (select(_conversations.c.state, _conversations.c.pager, _handoffs.c.status, _handoffs.c.until, _SEEN)
+         .select_from(_contacts.outerjoin(_conversations, _conversations.c.contact_id == _contacts.c.id)
+                      .outerjoin(_handoffs, _handoffs.c.id == _HELD))
+         .where(_contacts.c.id == bindparam("p_contact_id")))
+_LOG_IN = insert(_messages).returning(_messages.c.id)
+_LOG_OUT = insert(_messages)
+_SAVE = (update(_conversations).where(_conversations.c.contact_id == bindparam("p_contact_id"))
+         .values(state=bindparam("p_state"), pager=bindparam("p_pager"), updated_at=bindparam("p_now")))
+_START = insert(_conversations)
+
+
 def open_turn(session: Session, msg: InboundMessage, core: Core) -> TurnScope:
     """Lock the contact and load everything the turn needs (two statements for a known contact)."""
     now = core.clock()
-    contact = _lock_contact(session, msg, now)
-    seen = (select(Message.id).where(Message.channel == msg.channel, Message.direction == "in",
-                                     Message.provider_id == msg.provider_id).limit(1).scalar_subquery()
-            if msg.provider_id else None)
-    held = (select(func.max(Handoff.id)).where(Handoff.contact_id == contact.id,
-                                                Handoff.status.in_(HANDOFF_ACTIVE)).scalar_subquery())
-    # Read only now, after the contact row is locked: joined into the locking statement, PostgreSQL would return
-    # the state as it was when that statement started, and concurrent turns would all act on it (tried: 8
-    # concurrent "yes" then filed 8 complaints; tests/complaints/test_concurrency.py catches it).
-    query = (select(Conversation.state, Conversation.pager, Handoff.status, Handoff.until,
-                    seen if seen is not None else null())
-             .select_from(Contact)
-             .outerjoin(Conversation, Conversation.contact_id == Contact.id)
-             .outerjoin(Handoff, Handoff.id == held)
-             .where(Contact.id == contact.id))
-    state, pager, handoff, until, duplicate_of = session.execute(query).one()
+    db = session.connection()
+    contact = _lock_contact(db, msg, now)
+    row = db.execute(_LOAD, {"p_contact_id": contact.id, "p_channel": msg.channel,
+                             "p_provider_id": msg.provider_id}).one()
+    state, pager, handoff, until, duplicate_of = row
     state = dict(state) if state is not None else None
     facts = eng.Facts(handoff=handoff, handoff_lapsed=handoff == "held" and until is not None and until <= now)
     scope = TurnScope(session=session, core=core, msg=msg, now=now, contact=contact, state=state or {},
@@ -218,18 +238,13 @@ def open_turn(session: Session, msg: InboundMessage, core: Core) -> TurnScope:
     return scope
 
 
-_RETURNED = (Contact.id, Contact.address, Contact.channel, Contact.language, Contact.opted_out, Contact.opted_out_at)
-
-
-def _lock_contact(session: Session, msg: InboundMessage, now: datetime) -> ContactRow:
+def _lock_contact(db: Connection, msg: InboundMessage, now: datetime) -> ContactRow:
     """The contact at the message's address, locked for this transaction (an UPDATE takes the row lock and, on
     SQLite, the write lock); created on first contact. The worker wrote to us, so they are reachable again."""
-    touch = (update(Contact).where(Contact.address == msg.address)
-             .values(last_seen_at=now, unreachable_at=None).returning(*_RETURNED))
-    row = session.execute(touch).first()
+    params = {"p_address": msg.address, "p_now": now, "p_channel": msg.channel}
+    row = db.execute(_TOUCH, params).first()
     if row is None:  # first contact: the new row is ours until commit; a concurrent one fails here and is retried
-        row = session.execute(insert(Contact).values(address=msg.address, channel=msg.channel, opted_out=False,
-                                                     created_at=now, last_seen_at=now).returning(*_RETURNED)).one()
+        row = db.execute(_CREATE, params).one()
     return ContactRow(*row)
 
 
@@ -270,10 +285,10 @@ def close_turn(scope: TurnScope, replies: list[RenderedReply], *,
     """
     session, contact, now = scope.session, scope.contact, scope.now
     attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type} for a in scope.msg.attachments]
-    scope.inbound_id = session.execute(insert(Message).values(
-        contact_id=contact.id, direction="in", channel=scope.msg.channel, provider_id=scope.msg.provider_id,
-        text=scope.inbound_text, lang=scope.state.get("lang"), attachments=attachments or None, created_at=now,
-    ).returning(Message.id)).scalar_one()
+    scope.inbound_id = session.connection().execute(_LOG_IN, {
+        "contact_id": contact.id, "direction": "in", "channel": scope.msg.channel, "reply_to_id": None,
+        "provider_id": scope.msg.provider_id, "text": scope.inbound_text, "lang": scope.state.get("lang"),
+        "status": None, "attachments": attachments or None, "created_at": now}).scalar_one()
     for event in scope.events:
         if not isinstance(event, ReplyCreated):
             _handle(scope, event)
@@ -288,10 +303,10 @@ def close_turn(scope: TurnScope, replies: list[RenderedReply], *,
                                  logged=logged, claim_for=queue_for)
             queued.append(outbox.Claimed.of(row))
     elif replies:
-        session.execute(insert(Message), [
-            {"contact_id": contact.id, "direction": "out", "channel": scope.msg.channel,
+        session.connection().execute(_LOG_OUT, [
+            {"contact_id": contact.id, "direction": "out", "channel": scope.msg.channel, "provider_id": None,
              "reply_to_id": scope.inbound_id, "text": r.plain(), "lang": r.lang, "status": "created",
-             "created_at": now} for r in replies])
+             "attachments": None, "created_at": now} for r in replies])
     _save(scope)
     return queued
 
@@ -315,11 +330,13 @@ def _save(scope: TurnScope) -> None:
         values = {name: getattr(contact, name) for name in contact.changed}
         session.execute(update(Contact).where(Contact.id == contact.id).values(**values))
         contact.changed.clear()
-    row = {"state": scope.state, "pager": scope.pager, "updated_at": scope.now}
+    db = session.connection()
     if scope.new_conversation:
-        session.execute(insert(Conversation).values(contact_id=contact.id, **row))
+        db.execute(_START, {"contact_id": contact.id, "state": scope.state, "pager": scope.pager,
+                            "updated_at": scope.now})
     else:
-        session.execute(update(Conversation).where(Conversation.contact_id == contact.id).values(**row))
+        db.execute(_SAVE, {"p_contact_id": contact.id, "p_state": scope.state, "p_pager": scope.pager,
+                           "p_now": scope.now})
 
 
 def stored_replies(session: Session, inbound_id: int) -> list[RenderedReply]:

@@ -25,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from helpline.errors import InvalidInput
 from helpline.textsplit import split_text
 
 Encoding = Literal["GSM-7", "UCS-2"]
@@ -166,7 +167,7 @@ def paginate(text: str, budget_segments: int, more_hint: str) -> list[str]:
     beside even one character, a page is sized without it (the hint is still added), so pages always progress.
     """
     if budget_segments < 1:
-        raise ValueError("budget_segments must be at least 1")
+        raise InvalidInput("budget_segments must be at least 1")
     suffix = "\n" + more_hint.strip() if more_hint.strip() else ""
 
     def within(page: str) -> bool:

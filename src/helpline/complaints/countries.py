@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from helpline.errors import InvalidInput
 from helpline.text import normalize
 
 COUNTRIES_FILE = Path(__file__).with_name("countries.toml")
@@ -90,7 +91,7 @@ def parse(data: dict) -> Countries:
     aliases: dict[str, str] = {}
     for code, entry in data.items():
         if len(code) != 2 or not code.isupper():
-            raise ValueError(f"countries: {code!r} is not an ISO 3166-1 alpha-2 code")
+            raise InvalidInput(f"countries: {code!r} is not an ISO 3166-1 alpha-2 code")
         names[code] = {lang: entry[lang][0] for lang in _LANG_KEYS}
         for key in (*_LANG_KEYS, "cities"):
             for alias in entry.get(key, []):

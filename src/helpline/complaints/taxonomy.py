@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from helpline.errors import InvalidInput
 from helpline.messages import LANGUAGES
 from helpline.text import normalize
 
@@ -75,11 +76,11 @@ def parse(data: dict) -> Taxonomy:
     """Build a :class:`Taxonomy` from the TOML structure, checking it is complete."""
     bodies = {code: Body(code, {lang: str(v[lang]) for lang in LANGUAGES}) for code, v in data["bodies"].items()}
     if "HELPLINE" not in bodies:
-        raise ValueError("taxonomy: a HELPLINE body is required")
+        raise InvalidInput("taxonomy: a HELPLINE body is required")
     categories = []
     for raw in data["categories"]:
         if raw["body"] not in bodies:
-            raise ValueError(f"taxonomy: category {raw['code']!r} names unknown body {raw['body']!r}")
+            raise InvalidInput(f"taxonomy: category {raw['code']!r} names unknown body {raw['body']!r}")
         names = {lang: str(raw[lang]) for lang in LANGUAGES}
         keywords = _phrases(list(raw.get("keywords", [])))
         categories.append(Category(code=raw["code"], names=names, body=raw["body"],
@@ -88,7 +89,7 @@ def parse(data: dict) -> Taxonomy:
                                    fuzzy_keywords=tuple(k for k in keywords if " " not in k and len(k) >= 5)))
     codes = [c.code for c in categories]
     if len(set(codes)) != len(codes) or "other" not in codes:
-        raise ValueError("taxonomy: category codes must be unique and include 'other'")
+        raise InvalidInput("taxonomy: category codes must be unique and include 'other'")
     words = tuple((p, reason) for reason, ws in data.get("urgent_words", {}).items() for p in _phrases(ws))
     return Taxonomy(tuple(categories), bodies, words)
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.console.models import ROLES, StaffUser
+from helpline.errors import InvalidInput
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
@@ -23,15 +24,15 @@ def validate(username: str, role: str) -> str | None:
 
 
 def create_user(session: Session, username: str, password: str, role: str, now: datetime) -> StaffUser:
-    """Add a staff user; ValueError when the name is taken or invalid or the password too weak."""
+    """Add a staff user; :class:`InvalidInput` when the name is taken or invalid or the password too weak."""
     from helpline.console.security import check_password_strength, hash_password
 
     username = username.strip().lower()
     problem = validate(username, role) or check_password_strength(password)
     if problem:
-        raise ValueError(problem)
+        raise InvalidInput(problem)
     if session.scalars(select(StaffUser).where(StaffUser.username == username)).first() is not None:
-        raise ValueError(f"user {username!r} already exists")
+        raise InvalidInput(f"user {username!r} already exists")
     user = StaffUser(username=username, password_hash=hash_password(password), role=role, active=True,
                      session_version=1, created_at=now)
     session.add(user)

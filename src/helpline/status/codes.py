@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from helpline.errors import InvalidInput
 from helpline.messages import DEFAULT_LANGUAGE, LANGUAGES
 
 CODES_FILE = Path(__file__).with_name("codes.toml")
@@ -66,19 +67,19 @@ def _key(value: str) -> str:
 
 
 def parse(data: dict) -> Codebook:
-    """Build a codebook from the TOML data; raise ValueError naming what is wrong."""
+    """Build a codebook from the TOML data; raise :class:`InvalidInput` naming what is wrong."""
     kinds, codes, kind_aliases, code_aliases = {}, {}, {}, {}
     for kid, entry in data.get("kinds", {}).items():
         names = {lang: entry[lang] for lang in LANGUAGES if entry.get(lang)}
         if DEFAULT_LANGUAGE not in names:
-            raise ValueError(f"kind {kid}: no {DEFAULT_LANGUAGE} name")
+            raise InvalidInput(f"kind {kid}: no {DEFAULT_LANGUAGE} name")
         kinds[kid] = Kind(kid, names)
         for alias in [kid, *entry.get("aliases", [])]:
             kind_aliases[_key(alias)] = kid
     for cid, entry in data.get("codes", {}).items():
         texts = {lang: (entry[lang]["text"], entry[lang]["next"]) for lang in LANGUAGES if lang in entry}
         if DEFAULT_LANGUAGE not in texts:
-            raise ValueError(f"status {cid}: no {DEFAULT_LANGUAGE} text")
+            raise InvalidInput(f"status {cid}: no {DEFAULT_LANGUAGE} text")
         codes[cid] = Code(cid, texts, bool(entry.get("final", False)))
         for alias in [cid, *entry.get("aliases", [])]:
             code_aliases[_key(alias)] = cid

@@ -1,0 +1,134 @@
+"""Telegram update → :class:`Turn` | :class:`Ignored` | :class:`MembershipChange`: one table of recorded updates.
+
+Each row is an update recorded in ``fixtures/`` (as-is, or with a top-level field dropped or changed), or a
+literal body, and what ``parse(decode(body))`` makes of it: the full decoded value, or the
+:class:`MalformedUpdate` (an :class:`InboundRejected`) the webhook answers 400 with.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.parse import Ignored, MalformedUpdate, MembershipChange, Turn, decode, parse
+from helpline.errors import InboundRejected
+from helpline.messages import Attachment, InboundMessage
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ADDRESS = "telegram:511223344"  # the worker's private chat in the recorded updates
+DROP = object()  # a change to this value removes the field
+
+
+def at(timestamp: int) -> datetime:
+    """A message's ``date`` as PTB decodes it."""
+    return datetime.fromtimestamp(timestamp, timezone.utc)
+
+
+def said(update_id: int, text: str, date: int, *attachments: Attachment) -> Turn:
+    """A worker's message in their private chat."""
+    return Turn(InboundMessage(channel="telegram", address=ADDRESS, text=text, provider_id=str(update_id),
+                               attachments=attachments, received_at=at(date)))
+
+
+@dataclass(frozen=True)
+class Body:
+    """A recorded update (``name``) with top-level fields changed or dropped, or a ``literal`` JSON body."""
+
+    name: str | None = None
+    changes: tuple[tuple[str, Any], ...] = ()
+    literal: str | None = None
+
+    def json(self) -> Any:
+        """The body as the webhook decodes it from JSON."""
+        if self.name is None:
+            return json.loads(self.literal or "")
+        data = json.loads((FIXTURES / self.name).read_text(encoding="utf-8"))
+        for key, value in self.changes:
+            if value is DROP:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        return data
+
+    def __str__(self) -> str:
+        if self.name is None:
+            return f"body {self.literal}"
+        edits = ",".join(f"-{k}" if v is DROP else f"{k}={json.dumps(v)[:12]}" for k, v in self.changes)
+        return f"{self.name}[{edits}]" if edits else self.name
+
+
+def recorded(name: str, **changes: Any) -> Body:
+    return Body(name, tuple(changes.items()))
+
+
+def literal(raw: str) -> Body:
+    return Body(literal=raw)
+
+
+NOT_AN_OBJECT = MalformedUpdate("the body is not a JSON object")
+NO_UPDATE_ID = MalformedUpdate("update_id is missing or not an integer")
+
+TABLE = [
+    # -- recorded updates, as received --------------------------------------------------------------------
+    (recorded("message.json"), said(804512001, "protector kya hota hai", 1764072000)),
+    (recorded("start.json"), said(804512002, "/start", 1764072010)),
+    (recorded("start_deep_link.json"), said(804512011, "/start", 1764072400)),  # /start@bot payload → /start
+    (recorded("callback_query.json"),
+     Turn(InboundMessage(channel="telegram", address=ADDRESS, text="", provider_id="804512003", choice="faq"),
+          callback_query_id="2195742300471119781")),
+    (recorded("photo_caption.json"),
+     said(804512004, "mera contract, seth ne tankhwah nahi di", 1764072020,
+          Attachment("photo", "AgACAgQAAxkBAAIBLWdE-large", "image/jpeg"))),  # the largest size only
+    (recorded("document.json"),
+     said(804512005, "", 1764072030, Attachment("document", "BQACAgQAAxkBAAIBLmdE-doc", "application/pdf"))),
+    (recorded("voice.json"),
+     said(804512006, "", 1764072040, Attachment("voice", "AwACAgQAAxkBAAIBL2dE-voice", "audio/ogg"))),
+    (recorded("edited_message.json"), Ignored("update type edited_message is not handled")),
+    (recorded("channel_post.json"), Ignored("update type channel_post is not handled")),
+    (recorded("group_message.json"), Ignored("message in a supergroup chat; the helpline talks one to one")),
+    (recorded("callback_query_group.json"),  # ignored, but the button press is still answered
+     Ignored("button press in a supergroup chat", callback_query_id="2195742300471119790")),
+    (recorded("my_chat_member.json"), MembershipChange(ADDRESS, blocked=True)),
+    (recorded("my_chat_member_unblocked.json"), MembershipChange(ADDRESS, blocked=False)),
+    # -- recorded updates, edited; literal bodies ---------------------------------------------------------
+    (recorded("message.json", message=DROP), Ignored("update type unknown is not handled")),
+    (literal("[]"), NOT_AN_OBJECT),
+    (literal('"update_id"'), NOT_AN_OBJECT),
+    (literal("null"), NOT_AN_OBJECT),
+    (literal("804512001"), NOT_AN_OBJECT),
+    (recorded("message.json", update_id=DROP), NO_UPDATE_ID),
+    (recorded("message.json", update_id=None), NO_UPDATE_ID),
+    (recorded("message.json", update_id=True), NO_UPDATE_ID),
+    (recorded("message.json", update_id="804512001"), NO_UPDATE_ID),
+    (recorded("message.json", update_id=804512001.0), NO_UPDATE_ID),
+    (recorded("message.json", message=5), MalformedUpdate("not a Telegram update (AttributeError)")),
+    (recorded("message.json", message={}), MalformedUpdate("not a Telegram update (KeyError)")),
+]
+
+
+def _id(value: Any) -> str:
+    if isinstance(value, InboundRejected):
+        return f"{value.status} {value.reason}"
+    return str(value) if isinstance(value, Body) else type(value).__name__
+
+
+@pytest.mark.parametrize(("body", "expected"), TABLE, ids=_id)
+def test_decode(body: Body, expected: Turn | Ignored | MembershipChange | MalformedUpdate) -> None:
+    if isinstance(expected, MalformedUpdate):
+        with pytest.raises(MalformedUpdate) as refused:
+            decode(body.json())
+        got = refused.value
+        assert isinstance(got, InboundRejected)  # the webhook answers 400 with the reason
+        assert (got.reason, got.status) == (expected.reason, 400)
+    else:
+        assert parse(decode(body.json())) == expected
+
+
+def test_the_table_has_every_recorded_update_as_received() -> None:
+    as_received = {body.name for body, _ in TABLE if body.name is not None and not body.changes}
+    assert as_received == {p.name for p in FIXTURES.glob("*.json")}
