@@ -23,9 +23,13 @@ inbound INSERT, the reply INSERT, the state UPDATE — five, one commit. Telegra
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
+import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
@@ -346,12 +350,46 @@ def stored_replies(session: Session, inbound_id: int) -> list[RenderedReply]:
     return [RenderedReply(lang=lang or "en", paragraphs=[text]) for text, lang in rows]
 
 
+class SqliteWriter:
+    """Turns on one SQLite file take their turn here: the threads of a process on a lock, the processes on an
+    ``flock`` of a file beside the database.
+
+    SQLite has one writer at a time, and a turn writes from its first statement. Left to SQLite's busy handler,
+    a waiting turn sleeps and polls (1, 2, 5 … 100 ms), so the slowest turns waited far longer than the turns
+    ahead of them took; a kernel lock wakes the next writer as soon as the last one commits.
+    """
+
+    def __init__(self) -> None:
+        self._thread_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def hold(self, database: str | None) -> Iterator[None]:
+        """Hold the writer's turn for ``database`` (a file path; nothing to share for an in-memory database)."""
+        with self._thread_lock:
+            if not database or database == ":memory:":
+                yield
+                return
+            fd = os.open(f"{database}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                yield
+            finally:
+                os.close(fd)  # releases the flock
+
+
+_SQLITE_WRITER = SqliteWriter()
+
+
 def transact(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
     """Run ``work`` in one transaction; a race on a unique constraint (a first contact or a redelivery arriving
-    twice at once) is run again, and the next try finds the winner's rows."""
+    twice at once) is run again, and the next try finds the winner's rows. On SQLite, turns queue for the one
+    writer in :class:`SqliteWriter`."""
+    bind = sessions.kw["bind"]
+    sqlite = bind.dialect.name == "sqlite"
     for attempt in range(RACE_RETRIES):
         try:
-            with sessions.begin() as session:
+            writer = _SQLITE_WRITER.hold(bind.url.database) if sqlite else contextlib.nullcontext()
+            with writer, sessions.begin() as session:
                 return work(session)
         except IntegrityError:
             if attempt == RACE_RETRIES - 1:

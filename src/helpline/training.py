@@ -4,8 +4,11 @@ Every example is a ``(text, label, lang)`` triple. Labels:
 
 - a topic id (``unpaid_wages``): ``locales/kb/examples/<topic_id>.toml`` plus the topic's own example
   ``questions`` and ``title`` in ``locales/kb/topics/<topic_id>.toml`` (so a topic with no examples file still
-  has a class);
-- ``out_of_scope``: ``locales/kb/examples/_out_of_scope.toml``, subjects the helpline declines;
+  has a class). The topic's key terms (``keywords``, every language, weights ignored) are added as short
+  training-only examples: they are the knowledge base's curated concept words, and cross-validation shows they
+  help a lot (see :mod:`helpline.classifier`);
+- ``out_of_scope``: ``locales/kb/examples/_out_of_scope.toml``, subjects the helpline declines, plus the terms of
+  ``locales/kb/out_of_scope.toml``;
 - ``intent:<name>``: ``locales/kb/examples/_intents.toml``, what the worker wants to *do* (``intent:human``,
   ``intent:thanks``...), recognised before FAQ matching.
 
@@ -37,6 +40,7 @@ MODEL_VERSION = "faq-clf-1"  # bump when the features, the model or the decision
 OUT_OF_SCOPE = "out_of_scope"
 INTENT_PREFIX = "intent:"
 EXAMPLES_DIR = ("kb", "examples")
+TRAIN_ONLY = frozenset({"title", "keywords"})  # not messages: trained on, never tested on
 NEAR_DUPLICATE = 90  # rapidfuzz token_sort_ratio at which two examples of one label share a CV group
 
 
@@ -48,7 +52,12 @@ class Example:
     label: str  # a topic id, OUT_OF_SCOPE or "intent:<name>"
     lang: str  # "en", "ur-Latn" or "ur"
     group: str = ""  # cross-validation group (parallel translations and near-duplicates share one)
-    source: str = ""  # "examples", "questions", "title" or "extra"
+    source: str = ""  # "examples", "questions", "title", "keywords" or "extra"
+
+    @property
+    def testable(self) -> bool:
+        """A message a worker could send (cross-validation tests on these); titles and key terms only train."""
+        return self.source not in TRAIN_ONLY
 
 
 def is_intent(label: str) -> bool:
@@ -130,7 +139,9 @@ def _string_lists(table: dict, where: str) -> dict[str, list[str]]:
 def data_files(locales_dir: Path) -> list[Path]:
     """The files the training set is read from, in a stable order."""
     kb_dir = Path(locales_dir) / "kb"
-    return sorted((kb_dir / "examples").glob("*.toml")) + sorted((kb_dir / "topics").glob("*.toml"))
+    files = sorted((kb_dir / "examples").glob("*.toml")) + sorted((kb_dir / "topics").glob("*.toml"))
+    declined = kb_dir / "out_of_scope.toml"
+    return files + ([declined] if declined.exists() else [])
 
 
 def load_training(locales_dir: Path, kb: KnowledgeBase,
@@ -174,6 +185,9 @@ def load_training(locales_dir: Path, kb: KnowledgeBase,
         texts = kb.topics[tid].texts
         add_parallel(tid, {lang: list(t.questions) for lang, t in texts.items()}, "questions", "q")
         add_parallel(tid, {lang: [t.title] for lang, t in texts.items()}, "title", "t")
+        add_parallel(tid, {lang: list(t.keywords) for lang, t in texts.items()}, "keywords", "k")
+    for i, term in enumerate(kb.out_of_scope):
+        examples.append(Example(term, OUT_OF_SCOPE, "en", f"{OUT_OF_SCOPE}#k{i}", "keywords"))
     examples = _dedupe(examples)
     ts = TrainingSet(tuple(_group_near_duplicates(examples)), tuple(sorted(kb.topics)), files_hash.hexdigest())
     return ts.with_extra(extra)
