@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from helpline.errors import InboundRejected, InvalidInput
 from helpline.messages import Attachment, InboundMessage
 
 if TYPE_CHECKING:
@@ -25,8 +26,11 @@ COMMANDS = ("/start", "/help", "/language")  # offered in the client's menu; oth
 MAX_TEXT = 4096  # a Telegram message is at most this long; a caption at most 1024
 
 
-class MalformedUpdate(ValueError):
+class MalformedUpdate(InboundRejected):
     """The body is JSON but not a Telegram update (the webhook answers 400 with this reason)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason, 400)
 
 
 @dataclass(frozen=True)
@@ -62,10 +66,10 @@ def address(chat_id: int) -> str:
 
 
 def chat_id(contact_address: str) -> int:
-    """The chat id of a ``telegram:<id>`` address; ValueError for anything else."""
+    """The chat id of a ``telegram:<id>`` address; :class:`InvalidInput` for anything else."""
     prefix, _, rest = contact_address.partition(":")
     if prefix != CHANNEL or not rest.lstrip("-").isdigit():
-        raise ValueError("not a telegram address")
+        raise InvalidInput("not a telegram address")
     return int(rest)
 
 

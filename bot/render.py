@@ -18,6 +18,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from helpline.errors import InvalidInput
 from helpline.messages import LANGUAGES
 from helpline.textsplit import split_text, utf16_len
 
@@ -67,7 +68,7 @@ def _keyboard(menu: list[tuple[str, str]]) -> dict[str, Any]:
     for item_id, label in menu:
         size = len(item_id.encode("utf-8"))
         if not 1 <= size <= MAX_CALLBACK_BYTES:  # Bot API: callback_data is 1-64 bytes
-            raise ValueError(f"menu id {item_id!r} is {size} bytes; callback_data takes 1-{MAX_CALLBACK_BYTES}")
+            raise InvalidInput(f"menu id {item_id!r} is {size} bytes; callback_data takes 1-{MAX_CALLBACK_BYTES}")
         buttons.append({"text": _label(label), "callback_data": item_id})
     width = 2 if all(len(b["text"]) <= SHORT_LABEL_CHARS for b in buttons) else 1
     return {"inline_keyboard": [buttons[i : i + width] for i in range(0, len(buttons), width)]}
@@ -76,11 +77,11 @@ def _keyboard(menu: list[tuple[str, str]]) -> dict[str, Any]:
 def render_telegram(paragraphs: list[str], menu: list[tuple[str, str]], *, lang: str) -> list[dict[str, Any]]:
     """sendMessage payloads: text split at ≤ 4096 UTF-16 units on natural boundaries, buttons on the last."""
     if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
+        raise InvalidInput(f"unknown language {lang!r}; expected one of {LANGUAGES}")
     text = "\n\n".join(p.strip() for p in paragraphs if p.strip())
     if not text:
         if menu:  # Telegram refuses a message without text, and buttons need a message
-            raise ValueError("a menu needs some text to ride on")
+            raise InvalidInput("a menu needs some text to ride on")
         return []
     direct = rtl_lines if lang in _RTL_LANGUAGES else (lambda s: s)
     messages: list[dict[str, Any]] = [

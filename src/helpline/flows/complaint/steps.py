@@ -86,7 +86,7 @@ STEPS: tuple[Step, ...] = (
 """Every step, in the order they are asked."""
 
 BY_ID: dict[str, Step] = {step.id: step for step in STEPS}
-RESUME, CONFIRM = BY_ID["resume"], BY_ID["confirm"]
+RESUME = BY_ID["resume"]
 
 
 def find(step_id: str | None) -> Step | None:
