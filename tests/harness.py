@@ -44,6 +44,15 @@ _ids = itertools.count(1)
 # -- the engine ---------------------------------------------------------------------------------------------
 
 
+def nothing_on_record() -> dict[Any, Any]:
+    """Answers to every ask for a database that knows nothing: no complaint, no failures, no status record."""
+    from helpline.engine import events as ev
+    from helpline.status.turns import Outcome
+
+    return {ev.NewReference: "K7M4XQY", ev.ComplaintLookup: None, ev.ComplaintVerify: None, ev.LookupFailures: 0,
+            ev.StatusThrottled: False, ev.StatusCheck: Outcome("no_match")}
+
+
 class EngineDriver:
     """One worker talking to the pure engine; state kept between lines, as the pipeline would.
 
