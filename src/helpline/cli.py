@@ -168,6 +168,31 @@ def kb_check(topics_md: Path | None) -> None:
         sys.exit(1)
 
 
+@kb.command("export-examples")
+@click.option("--dry-run", is_flag=True, help="Only count what would be added; write nothing.")
+def kb_export_examples(dry_run: bool) -> None:
+    """Append the examples staff taught in the console to locales/kb/examples/<topic>.toml, for review.
+
+    Strings already in a file are not added again, so running it twice changes nothing.
+    """
+    from helpline import teaching
+
+    settings, sessions = env().settings, env().sessions
+    examples_dir = Path(settings.locales_dir).joinpath(*teaching.EXAMPLES_DIR)
+    try:
+        with sessions() as session:
+            counts = teaching.export(session, settings.locales_dir, dry_run=dry_run)
+    except HelplineError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        sessions.kw["bind"].dispose()
+    for name, n in counts.items():
+        click.echo(f"{examples_dir / name}: {n} new example(s)")
+    verb = "would add" if dry_run else "added"
+    click.echo(f"{verb} {sum(counts.values())} example(s) to {sum(1 for n in counts.values() if n)} file(s)"
+               + (" (dry run: nothing written)" if dry_run else ""))
+
+
 # -- FAQ matching -----------------------------------------------------------------------------------------
 
 

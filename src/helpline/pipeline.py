@@ -49,6 +49,7 @@ from helpline.matcher import Matcher
 from helpline.menus import layout
 from helpline.messages import InboundMessage, Reply
 from helpline.storage.models import Contact, Conversation, Message, UnansweredQuestion
+from helpline.teaching import worth_teaching
 from helpline.text import normalize
 
 log = logging.getLogger(__name__)
@@ -408,7 +409,9 @@ def on_language_changed(scope: TurnScope, event: LanguageChanged) -> None:
 
 
 def on_unanswered(scope: TurnScope, event: Unanswered) -> None:
-    """Keep a question the knowledge base could not answer, for staff."""
+    """Keep a question the knowledge base could not answer, for staff (not keywords, numbers or a stray letter)."""
+    if not worth_teaching(event.text):
+        return
     scope.session.add(UnansweredQuestion(contact_id=scope.contact.id, text=event.text,
                                          normalized=normalize(event.text)[:500], lang=event.lang,
                                          best_topic=event.best_topic, best_score=event.score, created_at=scope.now))

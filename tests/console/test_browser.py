@@ -4,7 +4,8 @@ The real app runs in a thread (werkzeug ``make_server``) with Twilio pointed at 
 worker files a complaint by SMS through the signed webhook; staff sign in, open the queue, open the case, change
 its status, add a note and send a reply that reaches the fake Twilio server; a complaint whose text is
 ``<script>alert(1)</script>`` renders as text; a second worker asks for a person by SMS, staff take over (the bot
-goes quiet), reply, and release. Screenshots go to ``test-artifacts/console/``; with
+goes quiet), reply, and release; staff teach the bot an unanswered question (a topic from the list, Teach).
+Screenshots go to ``test-artifacts/console/``; with
 ``HELPLINE_DOCS_SCREENSHOTS=1`` the queue, a case and the overview are also written to ``docs/screenshots/``.
 
 Chromium missing: skipped locally, a failure under ``CI=true``.
@@ -30,6 +31,9 @@ from helpline.complaints.models import Complaint
 from helpline.console.users import create_user
 from helpline.outbox import deliver_due
 from helpline.settings import REPO_ROOT, load_settings
+from helpline.storage.models import UnansweredQuestion
+from helpline.teaching import TrainingExample
+from helpline.text import normalize
 from tests.conftest import FIXED_NOW
 from tests.console.conftest import PASSWORD, make_complaint, make_contact
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
@@ -39,6 +43,7 @@ DOCS = REPO_ROOT / "docs" / "screenshots"
 WORKER = "+923001234567"
 OTHER = "+923009876599"
 OUR_NUMBER = "+15005550006"
+UNANSWERED = "iqama kab renew hoga, kafeel nahi kar raha"
 
 
 def _chromium() -> str:
@@ -134,6 +139,9 @@ def test_staff_work_a_complaint_filed_by_sms_in_chromium(server, session_factory
         create_user(session, "amna", PASSWORD, "admin", FIXED_NOW)
         create_user(session, "sajid", PASSWORD, "supervisor", FIXED_NOW)
     _seed_more(session_factory)
+    with session_factory.begin() as session:
+        session.add(UnansweredQuestion(text=UNANSWERED, normalized=normalize(UNANSWERED), lang="ur-Latn",
+                                       best_topic="unpaid_wages", best_score=0.31, created_at=FIXED_NOW))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shots: dict[str, Path] = {}
     dialogs: list[str] = []
@@ -178,6 +186,15 @@ def test_staff_work_a_complaint_filed_by_sms_in_chromium(server, session_factory
             page.goto(base + "/staff/overview")
             assert page.locator("svg.chart").count() == 8
             shots["overview"] = _shot(page, "overview")
+
+            page.goto(base + "/staff/knowledge/unanswered")
+            row = page.locator("tr", has_text=UNANSWERED)
+            row.locator("select[name=label]").select_option("change_employer_sponsor")
+            _shot(page, "unanswered")
+            row.locator("button:has-text('Teach')").click()
+            assert "Taught: Changing employer or sponsor (kafala)" in page.locator(".flash").inner_text()
+            assert page.locator("tr", has_text=UNANSWERED).count() == 0  # no longer open
+            _shot(page, "teach")
             assert "line mein" in sms(base, "insaan se baat karni hai", 900, OTHER)
             page.goto(base + "/staff/handoff")
             assert page.locator("text=+92********99").count() == 1  # the waiting worker, masked
@@ -196,6 +213,9 @@ def test_staff_work_a_complaint_filed_by_sms_in_chromium(server, session_factory
         finally:
             browser.close()
     assert dialogs == []  # no script ran
+    with session_factory() as session:
+        taught = session.scalars(select(TrainingExample)).one()
+        assert (taught.text, taught.label, taught.created_by) == (UNANSWERED, "change_employer_sponsor", "amna")
 
     stats = deliver_due(server["app"].extensions["helpline"].sessions, server["senders"], FIXED_NOW + timedelta(minutes=1))
     assert stats.sent >= 2 and stats.failed == 0

@@ -1,38 +1,137 @@
-"""Knowledge pages: questions the bot could not answer (grouped, with counts) and a read-only FAQ browser."""
+"""Knowledge pages: questions the bot could not answer (grouped, with counts), where staff teach the bot, and a
+read-only FAQ browser.
+
+Teaching (:mod:`helpline.teaching`): each open group has a form assigning it to a topic, out of scope, or noise.
+A topic or out of scope becomes a training example at once and the core is asked to retrain; noise only
+dismisses the questions. Keywords, numbers and one-letter messages are never listed.
+"""
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+import logging
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from helpline import teaching
+from helpline.console import security
 from helpline.console.views import bp
-from helpline.console.web import PAGE_SIZE, arg_int, rt, transaction
+from helpline.console.web import PAGE_SIZE, arg_int, clean, now, rt, transaction
+from helpline.errors import InvalidInput
 from helpline.messages import LANGUAGES
 from helpline.storage.models import UnansweredQuestion
+from helpline.teaching import NOISE, OUT_OF_SCOPE, TrainingExample
+
+log = logging.getLogger(__name__)
+SHOW = ("open", "resolved")
+MAX_IDS = 50
+
+
+def topic_choices() -> list[tuple[str, str]]:
+    """Every topic as ``(id, English title)``, sorted by title: the teach form's options."""
+    kb = rt().core.kb
+    return sorted(((tid, kb.text(tid, "title", "en")) for tid in kb.topics), key=lambda c: (c[1].casefold(), c[0]))
 
 
 @bp.route("/knowledge/unanswered")
 def unanswered():  # type: ignore[no-untyped-def]
-    """Unanswered questions grouped by their normalised text, most asked first (masked)."""
+    """Unanswered questions grouped by their normalised text, most asked first (masked); open ones by default,
+    ``?show=resolved`` for those staff taught or dismissed."""
     page = arg_int("page", 1)
     lang = request.args.get("lang", "")
-    groups = select(UnansweredQuestion.normalized, func.count(UnansweredQuestion.id).label("n"),
-                    func.max(UnansweredQuestion.id).label("example"),
-                    func.max(UnansweredQuestion.created_at).label("last")).group_by(UnansweredQuestion.normalized)
+    show = request.args.get("show", "open")
+    show = show if show in SHOW else "open"
+    q = UnansweredQuestion
+    keys: list[Any] = [q.normalized] if show == "open" else [q.normalized, q.resolution]
+    groups = (select(*keys, func.count(q.id).label("n"), func.max(q.id).label("example"),
+                     func.max(q.created_at).label("last")).where(teaching.listable()).group_by(*keys))
+    groups = groups.where(q.resolution.is_(None) if show == "open" else q.resolution.is_not(None))
     if lang in LANGUAGES:
-        groups = groups.where(UnansweredQuestion.lang == lang)
+        groups = groups.where(q.lang == lang)
     with transaction() as db:
         total = db.scalar(select(func.count()).select_from(groups.subquery())) or 0
-        rows = db.execute(groups.order_by(func.count(UnansweredQuestion.id).desc(), func.max(UnansweredQuestion.id).desc())
+        rows = db.execute(groups.order_by(func.count(q.id).desc(), func.max(q.id).desc())
                           .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-        examples = {q.id: q for q in db.scalars(select(UnansweredQuestion).where(
-            UnansweredQuestion.id.in_([r.example for r in rows])))}
-        items = [{"count": r.n, "last": r.last, "text": examples[r.example].text, "lang": examples[r.example].lang,
-                  "best_topic": examples[r.example].best_topic, "score": examples[r.example].best_score}
-                 for r in rows if r.example in examples]
-        asked = db.scalar(select(func.count(UnansweredQuestion.id))) or 0
+        ids = [r.example for r in rows]
+        examples = {e.id: e for e in db.scalars(select(q).where(q.id.in_(ids)))}
+        taught = {t.source_question_id: t.label for t in db.scalars(
+            select(TrainingExample).where(TrainingExample.source_question_id.in_(ids)))}
+        items = [{"id": r.example, "count": r.n, "last": r.last, "text": examples[r.example].text,
+                  "lang": examples[r.example].lang, "best_topic": examples[r.example].best_topic,
+                  "score": examples[r.example].best_score, "resolution": examples[r.example].resolution,
+                  "resolved_by": examples[r.example].resolved_by, "resolved_at": examples[r.example].resolved_at,
+                  "label": taught.get(r.example)}
+                 for r in rows if r.example in examples and teaching.worth_teaching(examples[r.example].text)]
+        asked = db.scalar(select(func.count(q.id)).where(teaching.listable(), q.resolution.is_(None))) or 0
+    titles = dict(topic_choices())
     return render_template("console/unanswered.html", items=items, page=page, total=total, size=PAGE_SIZE,
-                           asked=asked, lang=lang, languages=LANGUAGES, active="knowledge")
+                           asked=asked, lang=lang, languages=LANGUAGES, show=show, topics=list(titles.items()),
+                           titles=titles, out_of_scope=OUT_OF_SCOPE, noise=NOISE, active="knowledge")
+
+
+def _question_ids() -> list[int]:
+    raw = request.form.getlist("question")
+    try:
+        ids = [int(v) for v in raw]
+    except ValueError:
+        abort(400, description="question: not a question id")
+    if not ids or len(ids) > MAX_IDS or any(i < 1 for i in ids):
+        abort(400, description="question: required (one to 50 question ids)")
+    return ids
+
+
+@bp.route("/knowledge/unanswered/teach", methods=["POST"])
+def teach_question():  # type: ignore[no-untyped-def]
+    """Assign a group of unanswered questions to a topic or out of scope (a training example, used at once),
+    or dismiss it as noise; audited. Back to the list with what was done."""
+    ids = _question_ids()
+    label = clean(request.form.get("label"), limit=80)
+    back = {k: v for k in ("lang", "page") if (v := clean(request.form.get(k), limit=20))}
+    if not label:
+        abort(400, description="label: choose a topic, out of scope or noise")
+    topics = rt().core.kb.topics
+    if label != NOISE:
+        try:
+            teaching.check_label(label, topics)
+        except InvalidInput as exc:
+            abort(400, description=str(exc))
+    learned = False
+    with transaction() as db:
+        group = teaching.open_group(db, ids)
+        if not group:
+            flash("Already resolved: nothing to do.")
+            return redirect(url_for("console.unanswered", **back))
+        if label == NOISE:
+            n = teaching.dismiss(db, ids, actor=current_user.username, now=now())
+            security.audit(db, "knowledge.dismiss", "unanswered", ids[0], now=now(), questions=n)
+            message = f"Dismissed as noise: {n} question(s)."
+        else:
+            example = teaching.teach(db, ids, label, actor=current_user.username, now=now(), topics=topics)
+            learned = example is not None
+            security.audit(db, "knowledge.teach", "unanswered", ids[0], now=now(), label=label,
+                           questions=len(group), example=example.id if example else None)
+            name = "out of scope" if label == OUT_OF_SCOPE else rt().core.kb.text(label, "title", "en")
+            message = f"Taught: {name}" if learned else f"Resolved as {name} (too short to learn from)."
+    flash(message)
+    if learned:
+        _reload_model()
+    return redirect(url_for("console.unanswered", **back))
+
+
+def _reload_model() -> None:
+    """The reload hook: the classifier learns the new example now, without a restart. ``Core.retrain(sessions)``
+    is added by the classifier's integration (it reads :func:`helpline.teaching.examples`); until then there is
+    nothing to reload. Other processes notice through :func:`helpline.teaching.version`."""
+    retrain = getattr(rt().core, "retrain", None)
+    if retrain is None:
+        return
+    try:
+        retrain(rt().sessions)
+    except Exception:  # noqa: BLE001 - the example is saved; a failed reload must not lose the staff's work
+        log.exception("retraining after a taught example failed; the example is saved and used on the next reload")
+        flash("Saved, but the model could not reload now: it will learn this on its next reload.", "error")
 
 
 @bp.route("/knowledge/faq")

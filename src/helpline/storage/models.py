@@ -134,6 +134,11 @@ class UnansweredQuestion(Base):
     best_topic: Mapped[str | None] = mapped_column(String(64))
     best_score: Mapped[float | None]
     created_at: Mapped[datetime]
+    # Set when staff deal with it in the console (helpline.teaching): None (open), "taught" (a topic),
+    # "out_of_scope" or "noise" (dismissed, no training example).
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"UnansweredQuestion(id={self.id!r}, lang={self.lang!r})"

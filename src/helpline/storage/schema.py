@@ -6,7 +6,7 @@ list of them that Alembic and the tests compare migrations against.
 
 from __future__ import annotations
 
-from helpline import outbox, throttle  # noqa: F401
+from helpline import outbox, teaching, throttle  # noqa: F401
 from helpline.complaints import models as complaints_models  # noqa: F401
 from helpline.console import models as console_models  # noqa: F401
 from helpline.handoff import models as handoff_models  # noqa: F401
