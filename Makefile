@@ -32,6 +32,7 @@ bench: setup
 	$(BIN)/python benchmarks/sms_bench.py
 	$(BIN)/python benchmarks/status_bench.py
 	$(BIN)/python benchmarks/telegram_bench.py
+	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/console_bench.py
 
 serve: run
