@@ -25,6 +25,7 @@ from twilio.request_validator import RequestValidator
 
 from helpline import engine
 from helpline.engine.events import FaqAnswered, FactNeeded, ReplyCreated
+from helpline.matcher import Match
 from helpline.messages import Attachment, InboundMessage
 from helpline.pipeline import Core, run_turn
 from helpline.sms import count_segments
@@ -122,6 +123,25 @@ class EngineDriver:
 
 
 Dialog = EngineDriver  # the transcript tests' name for it
+
+
+class KnowsNothing:
+    """A matcher for an in-scope question the knowledge base has no answer to (so it is kept for staff)."""
+
+    def match(self, text: str) -> Match:
+        """Decline, without calling it out of scope or small talk."""
+        return Match("none", "unpaid_wages", 0.12, (), "en")
+
+    def intent(self, text: str) -> tuple[str, float] | None:
+        """No intent."""
+        return None
+
+
+def knowing_nothing(core: Core) -> Core:
+    """The core with :class:`KnowsNothing` as its matcher."""
+    import dataclasses
+
+    return dataclasses.replace(core, matcher=KnowsNothing())
 
 
 def transcript(core: Core, lines: list[tuple[str, list[str]]], **kw: Any) -> EngineDriver:

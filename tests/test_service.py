@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from helpline.messages import InboundMessage
 from helpline.pipeline import run_turn
 from helpline.storage.models import Contact, Conversation, Message, UnansweredQuestion
+from tests.harness import knowing_nothing
 
 ADDRESS = "tel:+923001234567"
 
@@ -54,10 +55,12 @@ def test_state_survives_a_restart(core, session_factory, engine):
 
 
 def test_unanswered_questions_are_recorded_for_staff(core, session_factory):
-    run_turn(session_factory, _msg("who won the football world cup in 1994", "SM-u"), core)
+    run_turn(session_factory, _msg("how is gratuity paid when the company closes", "SM-u"), knowing_nothing(core))
+    run_turn(session_factory, _msg("who won the football world cup in 1994", "SM-v"), core)  # not ours: not kept
+    run_turn(session_factory, _msg("thanks a lot", "SM-w"), core)  # small talk: not kept
     with session_factory() as s:
         row = s.scalars(select(UnansweredQuestion)).one()
-        assert row.text.startswith("who won") and row.normalized and row.lang == "en"
+        assert row.text.startswith("how is gratuity") and row.normalized and row.lang == "en"
 
 
 def test_contacts_are_one_per_address(core, session_factory):

@@ -70,8 +70,10 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
         # https://werkzeug.palletsprojects.com/en/stable/middleware/proxy_fix/
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
-    app.extensions["helpline"] = Runtime(settings=settings, core=core, engine=engine,
-                                         sessions=db.make_session_factory(engine), senders=dict(senders or {}))
+    sessions = db.make_session_factory(engine)
+    app.extensions["helpline"] = Runtime(settings=settings, core=core, engine=engine, sessions=sessions,
+                                         senders=dict(senders or {}))
+    _learn_taught_examples(core, sessions)
 
     from helpline.console.views import bp as console_bp
     from bot.webhook import bp as telegram_bp
@@ -84,6 +86,15 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
     app.register_error_handler(InboundRejected, _rejected)
     app.register_error_handler(Exception, _unexpected)
     return app
+
+
+def _learn_taught_examples(core: Core, sessions: sessionmaker[Session]) -> None:
+    """Train on what staff taught before this start (a database that is not set up yet has nothing to teach)."""
+    try:
+        core.retrain(sessions)
+    except Exception as exc:  # noqa: BLE001 - e.g. PostgreSQL not upgraded yet: /healthz says so, turns still work
+        log.warning("could not read the taught examples at start-up (%s); the matcher uses locales/ only",
+                    type(exc).__name__)
 
 
 def healthz() -> tuple[str, int, dict[str, str]]:

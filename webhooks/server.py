@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -29,6 +29,20 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
 
     senders = (twilio_sender(settings), telegram_sender(settings))
     return {sender.channel: sender for sender in senders if sender is not None}
+
+
+def retrain_chore(sessions: Any, core: Any, every: timedelta = timedelta(seconds=30)) -> Callable[[datetime], None]:
+    """A chore for the outbox loop: every ``every``, retrain the matcher if staff taught it something in another
+    process (the console's own process retrains at once)."""
+    last: list[datetime] = []
+
+    def refresh_taught_examples(now: datetime) -> None:
+        if last and now - last[0] < every:
+            return
+        last[:] = [now]
+        core.retrain(sessions)
+
+    return refresh_taught_examples
 
 
 class OutboxThread:
@@ -86,7 +100,7 @@ class HelplineServer(BaseApplication):  # type: ignore[misc] - gunicorn is untyp
             rt = self.app.extensions["helpline"]
             from helpline.handoff.service import expiry_chore
 
-            chores = [expiry_chore(rt.sessions, rt.core)]
+            chores = [expiry_chore(rt.sessions, rt.core), retrain_chore(rt.sessions, rt.core)]
             worker.outbox_thread = OutboxThread(rt.sessions, rt.senders, chores=chores).start()
 
     def _worker_exit(self, _server: Any, worker: Any) -> None:

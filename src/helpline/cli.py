@@ -203,18 +203,17 @@ def faq() -> None:
 
 def _match_record(matcher, text: str) -> dict:
     m = matcher.match(text)
-    return {"text": text, "topic": m.predicted, "score": round(m.score, 4), "lang": m.lang,
-            "decision": m.decision, "suggestions": list(m.suggestions)}
+    intent = matcher.intent(text)
+    return {"text": text, "topic": m.predicted, "score": round(m.score, 4), "lang": m.lang, "action": m.action,
+            "suggestions": list(m.suggestions), "declined": m.declined, "intent": intent[0] if intent else None}
 
 
 @faq.command("match")
 @click.option("--jsonl", is_flag=True, required=True, help="One message per stdin line → one JSON object per line.")
 def faq_match(jsonl: bool) -> None:
-    """Match messages from stdin: {"text", "topic" (id or null), "score", "lang"} per line."""
-    from helpline.matcher import Matcher
-
-    core = env().core
-    matcher: Matcher = core.matcher
+    """Match messages from stdin: {"text", "topic" (id or null), "score", "lang", "action" (answer, suggest or
+    decline), "suggestions", "declined" (out_of_scope or an intent, when declined), "intent"} per line."""
+    matcher = env().core.matcher
     for line in sys.stdin:
         text = line.rstrip("\r\n")
         click.echo(json.dumps(_match_record(matcher, text), ensure_ascii=False))
@@ -224,12 +223,26 @@ def faq_match(jsonl: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--show-errors", is_flag=True, help="List the rows it got wrong.")
 def faq_eval(file: Path, show_errors: bool) -> None:
-    """Top-1 accuracy per language and the share of NONE rows declined, for a TSV (text, expected_topic, lang)."""
+    """Per language: top-1, answered and right, answered and WRONG, suggested, and out-of-scope (NONE) rows
+    declined, for a TSV (text, expected_topic, lang)."""
     from helpline.evaluation import evaluate, read_tsv
 
     core = env().core
     report = evaluate(core.matcher, read_tsv(file))
     click.echo(report.format(show_errors=show_errors))
+
+
+@faq.command("cv")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+def faq_cv(folds: int) -> None:
+    """Cross-validate the classifier over its training data (k folds): the figures its thresholds come from."""
+    from helpline import kb as kb_mod
+    from helpline.classifier import cross_validate
+    from helpline.training import load_training
+
+    settings = env().settings
+    base = kb_mod.load(settings.locales_dir, settings.deployment_file)
+    click.echo(cross_validate(load_training(settings.locales_dir, base), k=folds).format())
 
 
 from helpline.console.cli import staff as _staff  # noqa: E402

@@ -32,6 +32,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
@@ -85,6 +86,29 @@ class Core:
     answerers: Mapping[type, Answerer] = field(default_factory=dict)
     config: Mapping[str, Any] = field(default_factory=dict)  # the concerns' policies, e.g. "complaints.policy"
     strict: bool = False  # an event without a handler raises (tests) instead of being logged
+    locales_dir: Path | None = None  # where the matcher's training data is (for retraining)
+    cache_dir: Path | None = None  # where trained models are cached
+    taught: str | None = None  # the fingerprint of the staff-taught examples the matcher was trained with
+
+    def retrain(self, sessions: sessionmaker[Session]) -> bool:
+        """Train the matcher again with what staff taught (stored in the database), if that changed since the
+        last training, and use it from the next turn on; True when it changed. A model for the same examples
+        comes from the cache."""
+        from helpline import teaching
+        from helpline.classifier import TrainedMatcher
+
+        with sessions() as session:
+            version = teaching.version(session)
+            if version == self.taught:
+                return False
+            extra = teaching.examples(session)
+        if not extra and self.taught is None:  # nothing taught yet: the matcher from locales/ is the right one
+            self.taught = version
+            return False
+        self.matcher = TrainedMatcher(self.kb, locales_dir=self.locales_dir, cache_dir=self.cache_dir, extra=extra)
+        self.taught = version
+        log.info("the matcher was trained again with %d example(s) taught by staff", len(extra))
+        return True
 
     def context(self, now: datetime | None = None, facts: eng.Facts | None = None,
                 answers: Mapping[Any, Any] | None = None) -> eng.Context:

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     deployment_file: Path | None = Field(
         None, description="TOML file whose [values] table fills knowledge-base placeholders (phone numbers, ...)."
     )
+    cache_dir: Path | None = Field(
+        None, description="Where the trained FAQ model is cached by the content hash of its training data "
+                          "(default ~/.cache/helpline); only a speed-up, always rebuilt from locales/ when missing.",
+    )
     default_language: Literal["en", "ur", "ur-Latn"] = Field(
         "en", description="Language for contacts who have not chosen one (BCP 47)."
     )

@@ -24,7 +24,7 @@ from helpline.flows.tracking import TrackingFlow
 from helpline.handoff import service as handoff
 from helpline.handoff.flow import HandoffFlow
 from helpline.i18n import I18n, load_catalogs
-from helpline.matcher import Matcher
+from helpline.classifier import TrainedMatcher
 from helpline.settings import REPO_ROOT, Settings
 from helpline.status import codes, turns as status
 from helpline.status import config as status_config
@@ -92,6 +92,9 @@ def build_core(settings: Settings | None = None, *, locales_dir: Path | None = N
     locales_dir = locales_dir or REPO_ROOT / "locales"
     default_lang = settings.default_language if settings is not None else "en"
     base = kb_mod.load(locales_dir, deployment_file)
-    return pipeline.Core(kb=base, matcher=Matcher(base), i18n=I18n(load_catalogs(locales_dir), base, default_lang),
+    cache_dir = settings.cache_dir if settings is not None else None
+    matcher = TrainedMatcher(base, locales_dir=locales_dir, cache_dir=cache_dir)
+    return pipeline.Core(kb=base, matcher=matcher, i18n=I18n(load_catalogs(locales_dir), base, default_lang),
                          default_lang=default_lang, flows=FLOWS, gates=GATES, menu=MENU, handlers=HANDLERS,
-                         answerers=ANSWERERS, config=config, strict=strict)
+                         answerers=ANSWERERS, config=config, strict=strict, locales_dir=locales_dir,
+                         cache_dir=cache_dir)

@@ -9,7 +9,7 @@ render as the answer with its source line (``helpline.i18n``; every topic's sour
 from __future__ import annotations
 
 from helpline.engine.events import LanguageChanged, Unanswered
-from tests.harness import Dialog, transcript
+from tests.harness import knowing_nothing, Dialog, transcript
 
 LANGUAGE_MENU = ["lang:en", "lang:ur", "lang:ur-Latn"]
 
@@ -112,11 +112,19 @@ def test_back_returns_to_the_previous_flow(core):
 
 
 def test_unknown_question_is_honest_and_recorded(core):
-    dialog = Dialog(core)
-    dialog.say("who won the football world cup in 1994")
+    dialog = Dialog(knowing_nothing(core))
+    dialog.say("how do I get my gratuity transferred to my wife's account from Oman")
     assert dialog.keys == ["faq.none"]
     assert dialog.menu == list(core.menu)  # the menu is offered
     assert any(isinstance(e, Unanswered) for e in dialog.events)
+
+
+def test_out_of_scope_is_declined_honestly_and_not_recorded(core):
+    dialog = Dialog(core)
+    dialog.say("who won the football world cup in 1994")
+    assert dialog.keys == ["faq.out_of_scope"]
+    assert dialog.menu == list(core.menu)
+    assert not any(isinstance(e, Unanswered) for e in dialog.events)
 
 
 def test_close_call_offers_numbered_suggestions_and_a_number_picks_one(core):

@@ -121,14 +121,10 @@ def teach_question():  # type: ignore[no-untyped-def]
 
 
 def _reload_model() -> None:
-    """The reload hook: the classifier learns the new example now, without a restart. ``Core.retrain(sessions)``
-    is added by the classifier's integration (it reads :func:`helpline.teaching.examples`); until then there is
-    nothing to reload. Other processes notice through :func:`helpline.teaching.version`."""
-    retrain = getattr(rt().core, "retrain", None)
-    if retrain is None:
-        return
+    """The classifier learns the new example now, without a restart (:meth:`helpline.pipeline.Core.retrain`);
+    other processes notice through :func:`helpline.teaching.version` (``serve``'s refresh chore)."""
     try:
-        retrain(rt().sessions)
+        rt().core.retrain(rt().sessions)
     except Exception:  # noqa: BLE001 - the example is saved; a failed reload must not lose the staff's work
         log.exception("retraining after a taught example failed; the example is saved and used on the next reload")
         flash("Saved, but the model could not reload now: it will learn this on its next reload.", "error")

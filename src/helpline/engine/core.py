@@ -36,6 +36,7 @@ from helpline.messages import DEFAULT_LANGUAGE, InboundMessage, MenuItem, Reply,
 from helpline.text import normalize
 
 HISTORY_LIMIT = 10
+SHORT_LATIN = 3  # words: a Latin-script message this short does not switch an Urdu-writing contact to English
 MAX_TEXT = 2000  # longer messages are cut before matching (SMS bodies are at most 1600 characters)
 
 
@@ -156,6 +157,8 @@ class Turn:
     def _language(self) -> str:
         detected = detect(self.text)
         current = self.state.get("lang") or self.ctx.default_lang
+        if detected == "en" and current != "en" and self.state.get("turns") and len(self.norm.split()) <= SHORT_LATIN:
+            return current  # "ok", "thanks", "status plz": too short to move a contact who writes Urdu to English
         if detected and detected != current:
             self.events.append(LanguageChanged(detected, explicit=False))
             return detected
@@ -167,6 +170,14 @@ class Turn:
             return self.msg.choice if any(item[0] == self.msg.choice for item in shown) else None
         labels = [(i, self.ctx.i18n.render(Text(k, p), self.lang)) for i, k, p in shown]
         return numbered_choice(self.text, labels)
+
+    @property
+    def intent(self) -> tuple[str, float] | None:
+        """What the worker wants to do, if the matcher recognises an intent (``("human", 0.93)``); read once."""
+        if not hasattr(self, "_intent"):
+            reader = getattr(self.ctx.matcher, "intent", None)
+            self._intent = reader(self.text) if reader is not None and self.text and not self.choice else None
+        return self._intent
 
     @property
     def flow(self) -> str | None:
@@ -300,9 +311,12 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
         turn.set_language(LANGUAGE_WORDS[turn.norm])
         turn.say("lang.set")
         turn.main_menu(None)
+    elif _danger(turn):
+        pass
     elif (active := turn.ctx.flow(turn.flow)) is not None:
         active.handle(turn)
-    elif any(flow.intercept(turn) for flow in flows) or _small_talk(turn, first_contact):
+    elif (any(flow.intercept(turn) for flow in flows) or _small_talk(turn, first_contact)
+          or _intent(turn, first_contact)):
         pass
     elif not any(flow.fallback(turn) for flow in flows):
         turn.main_menu("choice.invalid")
@@ -320,9 +334,13 @@ THANKS = _forms(
 )
 
 
+GREETING_WORDS = 4  # "assalam o alaikum bhai": longer than this, a greeting carries a question to answer
+
+
 def _small_talk(turn: Turn, first_contact: bool) -> bool:
     norm = turn.norm
-    if norm in GREETINGS or norm.startswith(("salam alaik", normalize("السلام علیک"))):
+    salaam = norm.startswith(("salam alaik", normalize("السلام علیک"))) and len(norm.split()) <= GREETING_WORDS
+    if norm in GREETINGS or salaam:
         turn.main_menu("welcome" if first_contact else "greeting")
         return True
     if norm in THANKS or (norm.startswith(("shukriya", "thank", "jazak", "شکریہ", "جزاک")) and len(norm) < 40):
@@ -330,6 +348,77 @@ def _small_talk(turn: Turn, first_contact: bool) -> bool:
         return True
     if first_contact and not turn.norm:
         turn.main_menu("welcome")
+        return True
+    return False
+
+
+GREETING_TOKENS = frozenset(normalize(w) for w in (
+    "assalam", "asalam", "assalamu", "salam", "salaam", "slam", "aoa", "o", "u", "alaikum", "alaykum", "alykum",
+    "alekum", "walaikum", "wa", "hi", "hello", "hey", "hy", "bhai", "bhaijan", "ji", "jee", "sir", "dear", "good",
+    "morning", "evening", "السلام", "اسلام", "علیکم", "سلام", "بھائی", "جی", "صاحب"))
+
+
+def _after_greeting(text: str) -> str:
+    """The message without the greeting it starts with ("Assalam o alaikum bhai, ..." → "...")."""
+    words = text.replace(",", " ").replace("،", " ").split()
+    n = 0
+    while n < len(words) and normalize(words[n]) in GREETING_TOKENS:
+        n += 1
+    return " ".join(words[n:])
+
+
+# What an intent starts (the flow's id), when the worker is not in the middle of a form.
+INTENT_FLOWS = {"complaint_file": "complaint", "complaint_track": "tracking", "status_check": "status_lookup",
+                "human": "handoff"}
+# Small talk: a short reply and the main menu (a message key, or None for just the reply).
+SMALL_TALK = {"thanks": ("thanks", False), "goodbye": ("smalltalk.goodbye", False),
+              "bot_question": ("smalltalk.bot", True), "anyone_there": ("smalltalk.anyone", True),
+              "frustration": ("smalltalk.frustration", True)}
+
+
+def _danger(turn: Turn) -> bool:
+    """Someone in danger is heard in any state (but the complaint's own story, which keeps every word): the
+    emergency line, and a person is asked for at once."""
+    found = turn.intent
+    if found is None or found[0] != "danger" or turn.flow == "complaint":
+        return False
+    turn.leave()
+    turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))
+    handoff = turn.ctx.flow("handoff")
+    if handoff is not None:
+        handoff.start(turn)
+    else:
+        turn.main_menu(None)
+    return True
+
+
+def _intent(turn: Turn, first_contact: bool) -> bool:
+    """Free text that asks to do something (file or track a complaint, check a status, talk to a person) starts
+    that flow; small talk gets a short reply. A greeting that carries a question is left for the FAQ."""
+    found = turn.intent
+    if found is None:
+        return False
+    name = found[0]
+    if name in INTENT_FLOWS:
+        flow = turn.ctx.flow(INTENT_FLOWS[name])
+        if flow is None:
+            return False
+        flow.start(turn)
+        return True
+    if name == "greeting":
+        question = _after_greeting(turn.text)
+        faq = turn.ctx.flow("faq")
+        if len(question.split()) >= 2 and faq is not None:  # "salam, protector kya hota hai": answer the question
+            faq.question(turn, question)  # type: ignore[attr-defined]
+            return True
+        turn.main_menu("welcome" if first_contact else "greeting")
+        return True
+    if name in SMALL_TALK:
+        key, with_menu = SMALL_TALK[name]
+        if with_menu:
+            turn.main_menu(key)
+        else:
+            turn.say(key)
         return True
     return False
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from helpline.engine.core import MAIN_MENU, Flow, Turn
 from helpline.engine.events import FaqAnswered, Unanswered
+from helpline.matcher import OUT_OF_SCOPE
 from helpline.messages import MenuItem, Text
 
 FULL = "faq.full"
 OTHER = "faq.other"
 NONE_OF_THESE = "faq.none_of_these"
 TOPIC_PREFIX = "t:"
+# Topics about doing something the helpline itself does: their answer offers to do it, first.
+ACTIONS = {"complaint_file": "complaint", "status_check_how": "status_lookup"}
 
 
 def _home() -> MenuItem:
@@ -42,18 +45,27 @@ class FaqFlow(Flow):
 
     def fallback(self, turn: Turn) -> bool:
         """Answer free text as a question."""
-        match = turn.ctx.matcher.match(turn.text)
+        self.question(turn, turn.text)
+        return True
+
+    def question(self, turn: Turn, text: str) -> None:
+        """Answer ``text`` (the message, or the question after a greeting): the answer, suggestions, or an honest
+        decline; only an in-scope question without an answer is kept for staff."""
+        match = turn.ctx.matcher.match(text)
         if match.decision == "answer" and match.topic:
             self._answer(turn, match.topic, score=match.score)
         elif match.decision == "suggest":
             turn.leave()
-            turn.enter(self.id, "suggest", {"question": turn.text[:500], "best": match.topic, "score": match.score})
+            turn.enter(self.id, "suggest", {"question": text[:500], "best": match.topic, "score": match.score})
             turn.say("faq.suggest")
             items = [MenuItem(TOPIC_PREFIX + tid, Text(f"kb:{tid}:title")) for tid in match.suggestions]
             turn.menu([*items, MenuItem(NONE_OF_THESE, Text("faq.none_of_these")), _home()])
+        elif match.declined == OUT_OF_SCOPE:
+            turn.main_menu("faq.out_of_scope")  # not ours: said honestly, and not a question for staff
+        elif match.declined:
+            turn.main_menu("menu.prompt")  # small talk the matcher was not sure of: no answer to add
         else:
-            self._unanswered(turn, turn.text, match.topic, match.score)
-        return True
+            self._unanswered(turn, text, match.topic, match.score)
 
     def _answer(self, turn: Turn, topic_id: str, *, score: float = 1.0, long: bool = False) -> None:
         topic = turn.ctx.kb.topics[topic_id]
@@ -69,6 +81,9 @@ class FaqFlow(Flow):
         if not long and (texts.long or (texts.sms and turn.msg.channel == "sms")):  # more to read than was sent
             items.append(MenuItem(FULL, Text("faq.full")))
         items += [MenuItem(OTHER, Text("faq.other")), *_person(turn), _home()]
+        action = turn.ctx.flow(ACTIONS.get(topic_id))
+        if action is not None and action.label:  # "how do I complain?": the complaint itself, first
+            items.insert(0, MenuItem(action.id, Text(action.label)))
         turn.menu(items)
 
     def _unanswered(self, turn: Turn, question: str, best: str | None, score: float) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from helpline.engine.core import MAIN_MENU, Flow, Turn
 from helpline.engine.events import StatusCheck, StatusChecked, StatusThrottled, StatusWatchRequested
+from helpline.matcher import OUT_OF_SCOPE
 from helpline.messages import MenuItem, Text
 from helpline.status import codes as codebook
 from helpline.status.config import StatusConfig
@@ -85,7 +86,7 @@ class StatusLookupFlow(Flow):
         number = find_number(turn.text)
         if _has(norm, NOT_STATUS) and not number:
             return False
-        about_status = _has(norm, KIND_WORDS) and _has(norm, ASK_WORDS)
+        about_status = _has(norm, KIND_WORDS) and _has(norm, ASK_WORDS) and not _not_ours(turn)
         bare = (number is not None and len(number) >= MIN_BARE_NUMBER
                 and any(f" {norm}".startswith(form) for form in STATUS_PREFIXES))
         if not (about_status or bare):
@@ -196,6 +197,11 @@ class StatusLookupFlow(Flow):
         if faq is None or not faq.fallback(turn):
             turn.main_menu("choice.invalid")
 
+
+
+def _not_ours(turn: Turn) -> bool:
+    """The matcher reads the message as out of scope ("my phone's screen protector is broken, where...")."""
+    return turn.ctx.matcher.match(turn.text).declined == OUT_OF_SCOPE
 
 
 def _config(turn: Turn) -> StatusConfig | None:
