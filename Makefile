@@ -28,7 +28,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/classifier_bench.py
 	$(BIN)/python benchmarks/sms_bench.py
 	$(BIN)/python benchmarks/status_bench.py
 	$(BIN)/python benchmarks/telegram_bench.py

@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from helpline.complaints import parse, policy, references  # noqa: E402
 from helpline.messages import InboundMessage  # noqa: E402
-from helpline.service import Core, run_turn  # noqa: E402
+from helpline.pipeline import run_turn  # noqa: E402
+from helpline.wiring import build_core  # noqa: E402
 from helpline.storage.db import make_engine, make_session_factory, upgrade  # noqa: E402
 from helpline.text import normalize  # noqa: E402
 
@@ -39,8 +40,8 @@ def _turn(sessions, core, address: str, text: str) -> str:
 
 def main() -> None:
     """Run the three measurements and print them."""
-    policy.configure(policy.Policy(pepper=b"bench"))
-    core = Core.load(ROOT / "locales")
+    core = build_core()
+    core.config = {**core.config, "complaints.policy": policy.Policy(pepper=b"bench")}
     ticks = itertools.count()
     start = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
     core = dataclasses.replace(core, clock=lambda: start + timedelta(seconds=next(ticks)))

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from helpline.complaints import references  # noqa: E402
 from helpline.complaints.models import Complaint  # noqa: E402
 from helpline.console.users import create_user  # noqa: E402
-from helpline.service import Core  # noqa: E402
+from helpline.wiring import build_core  # noqa: E402
 from helpline.settings import REPO_ROOT, load_settings  # noqa: E402
 from helpline.storage import db  # noqa: E402
 from helpline.storage.models import Contact  # noqa: E402
@@ -86,7 +86,7 @@ def main() -> None:
         seeded = time.perf_counter() - t0
         with sessions.begin() as session:
             create_user(session, "bench", "benchmark-password", "supervisor", NOW)
-        core = Core.load(REPO_ROOT / "locales")
+        core = build_core()
         core.clock = lambda: NOW
         app = create_app(load_settings(database_url=url, secret_key="bench"), core=core, engine=engine)
         client = app.test_client()

@@ -26,13 +26,13 @@ from twilio.request_validator import RequestValidator  # noqa: E402
 
 from helpline.messages import InboundMessage  # noqa: E402
 from helpline.outbox import Outgoing, deliver_due, enqueue  # noqa: E402
-from helpline.service import run_turn, utcnow  # noqa: E402
+from helpline.pipeline import utcnow  # noqa: E402
+from webhooks.twilio.turn import SmsRules, sms_turn  # noqa: E402
 from helpline.settings import load_settings  # noqa: E402
 from helpline.storage.models import Contact  # noqa: E402
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio  # noqa: E402
 from webhooks.app import create_app  # noqa: E402
-from webhooks.sms_rules import SmsRules  # noqa: E402
-from webhooks.twilio_rest import TwilioSender  # noqa: E402
+from webhooks.twilio.rest import TwilioSender  # noqa: E402
 
 TURNS, DELIVERIES = 300, 300
 URL = "https://helpline.example.org/webhooks/twilio/sms"
@@ -81,7 +81,7 @@ def bench_turns(tmp: Path) -> None:
                              public_url="https://helpline.example.org", twilio_handles_opt_out=False)
     app, floor_app = create_app(settings), bare_app()
     rt = app.extensions["helpline"]
-    rules = SmsRules(rt.core, settings.sms_segment_budget, provider_answers_keywords=False)
+    rules = SmsRules(settings.sms_segment_budget, provider_answers_keywords=False)
     rng = random.Random(7)
     questions = [q for t in rt.core.kb.topics.values() for x in t.texts.values() for q in x.questions]
     texts = [rng.choice(questions + ["salam", "MENU", "1", "more", "shukriya"]) for _ in range(TURNS)]
@@ -92,14 +92,14 @@ def bench_turns(tmp: Path) -> None:
         spent["floor"] += post_all(floor_app, signed_requests(part))
         spent["app"] += post_all(app, signed_requests(part))
         start = time.perf_counter()
-        for n, text in enumerate(part):  # the same turns straight through the service: what the channel adds
-            run_turn(rt.sessions, InboundMessage(channel="sms", address=f"tel:+9231{n % 50:05d}", text=text,
-                                                 provider_id=f"core-{chunk}-{n}"), rt.core, rules)
+        for n, text in enumerate(part):  # the same turns straight through sms_turn: what the web layer adds
+            sms_turn(rt.sessions, rt.core, InboundMessage(channel="sms", address=f"tel:+9231{n % 50:05d}", text=text,
+                                                          provider_id=f"core-{chunk}-{n}"), rules)
         spent["core"] += time.perf_counter() - start
     ours, floor, core_only = (TURNS / spent[k] for k in ("app", "floor", "core"))
     print(f"SMS turns: app {ours:.0f}/s vs bare signed TwiML view {floor:.0f}/s -> ratio {ours / floor:.2f}x "
           f"(goal >= 0.5x), {TURNS} messages, SQLite file")
-    print(f"  the same turns through the service alone: {core_only:.0f}/s -> the SMS channel (signature, form, "
+    print(f"  the same turns through sms_turn alone: {core_only:.0f}/s -> the SMS channel (signature, form, "
           f"TwiML) keeps {ours / core_only:.2f}x of the core's rate")
 
 
