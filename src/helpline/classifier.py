@@ -971,5 +971,20 @@ class TrainedMatcher:
         return "suggest", tid, (tid, *rest), max(score, hit[1] / 100)
 
     def intent(self, text: str) -> tuple[str, float] | None:
-        """``(name, probability)`` when the message is an intent (``human``, ``thanks``, ``danger``...)."""
-        return self.classifier.intent(self.predict(text))
+        """``(name, probability)`` when the message is an intent (``human``, ``thanks``, ``danger``...).
+
+        Above its cross-validated threshold an intent always counts. Below it, it still counts when it is the most
+        probable reading and no *other* topic would be answered outright: "any update on my complaint?" is a
+        request to track it even though its topic (``complaint_track``) would be answered too, and "is anyone
+        there?" is small talk even when the model is less sure than usual. Danger counts whenever it is the most
+        probable reading: a false alarm costs a person's time, a miss may cost far more.
+        """
+        pred = self.predict(text)
+        found = self.classifier.intent(pred)
+        if found is not None or not is_intent(pred.label):
+            return found
+        name = pred.label[len(INTENT_PREFIX):]
+        m = self.match(text)
+        if name == DANGER or m.decision != "answer" or m.topic == INTENT_TOPICS.get(name):
+            return name, pred.prob
+        return None

@@ -18,12 +18,21 @@ def test_english_first_contact_menu_and_answer(core):
     dialog = transcript(core, [
         ("hello", ["key:welcome", "menu:faq", "menu:language"]),
         ("1", ["key:faq.ask"]),
-        ("my agent took money but never gave me the visa",
+        ("the agent gave me a fake visa and ran away with my money",
          ["@fake_agents_fake_visas", "key:kb:fake_agents_fake_visas:answer_sms"]),
         ("MENU", ["key:menu.title", "menu:faq"]),
     ])
     assert dialog.menu == list(core.menu) and dialog.menu[0] == "faq"  # the main menu, "1" asks a question
     assert dialog.lang == "en"
+
+
+def test_a_close_call_is_offered_as_a_short_menu_with_the_likely_topic_first(core):
+    """The trained model's thresholds (chosen by cross-validation) keep this one a suggestion, not an answer."""
+    dialog = Dialog(core, state={"turns": 1})
+    dialog.say("my agent took money but never gave me the visa")
+    if not dialog.answered:
+        assert dialog.keys == ["faq.suggest"] and dialog.menu[0] == "t:fake_agents_fake_visas"
+        assert 2 <= len([m for m in dialog.menu if m.startswith("t:")]) <= 3
 
 
 def test_roman_urdu_greeting_and_question(core):
@@ -156,7 +165,7 @@ def test_sms_gets_the_one_sms_answer_and_the_long_one_on_request(core):
     texts = core.kb.topics[topic].texts["en"]
     assert texts.sms and texts.short not in texts.sms  # the topic has a one-SMS text of its own
     dialog = Dialog(core, channel="sms")
-    dialog.say("my agent took money but never gave me the visa")
+    dialog.say("the agent gave me a fake visa and ran away with my money")
     assert dialog.answered == [topic]
     assert dialog.keys == [f"kb:{topic}:answer_sms"]  # the one-SMS answer, not the usual short one
     assert dialog.menu[0] == "faq.full"
@@ -170,7 +179,7 @@ def test_chat_and_telegram_get_the_usual_short_answer(core):
     assert core.kb.topics[topic].texts["en"].sms  # there is a one-SMS text these channels must not get
     for channel in ("telegram", "chat"):
         dialog = Dialog(core, channel=channel)
-        dialog.say("my agent took money but never gave me the visa")
+        dialog.say("the agent gave me a fake visa and ran away with my money")
         assert dialog.answered == [topic], channel
         assert dialog.keys == [f"kb:{topic}:answer"], channel  # neither answer_sms nor answer_long
 
