@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import Callable
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
@@ -40,20 +40,6 @@ class Outcome:
     records: tuple[StatusView, ...] = ()
 
 
-class StatusPort(Protocol):
-    """What the dialog may ask (``ctx.ports["status"]``); reads only."""
-
-    window_minutes: int  # how long a throttle can last, for the message
-
-    def throttled(self, number: str | None = None) -> bool:
-        """True when this contact, or this number if given, has used up its failed lookups for now."""
-        ...
-
-    def check(self, number: str, factor: Factor) -> Outcome:
-        """Throttle first, then the records this number and factor unlock."""
-        ...
-
-
 THROTTLE_SCOPE = "status_lookup"  # keys: contact:<id>, number:<peppered HMAC of the number> (never the number)
 
 
@@ -72,7 +58,7 @@ def registry_source(session: Session, cfg: status_config.StatusConfig) -> Status
 
 
 class RegistryPort:
-    """:class:`StatusPort` for one turn: the failure log for throttling, a :class:`StatusSource` for records."""
+    """The status reads of one turn: the failure log for throttling, a :class:`StatusSource` for records."""
 
     def __init__(self, session: Session, contact_id: int, now: datetime, cfg: status_config.StatusConfig,
                  source: StatusSource):
