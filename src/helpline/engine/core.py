@@ -379,8 +379,10 @@ SMALL_TALK = {"thanks": ("thanks", False), "goodbye": ("smalltalk.goodbye", Fals
 def _danger(turn: Turn) -> bool:
     """Someone in danger is heard in any state (but the complaint's own story, which keeps every word): the
     emergency line, and a person is asked for at once."""
+    if turn.flow == "complaint":
+        return False
     found = turn.intent
-    if found is None or found[0] != "danger" or turn.flow == "complaint":
+    if found is None or found[0] != "danger":
         return False
     turn.leave()
     turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))

@@ -7,6 +7,7 @@ gives the reply from :mod:`.prompts`; moving between steps and filing are the fl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 
 from helpline.complaints import parse as cparse
@@ -136,28 +137,27 @@ def name(turn: Turn, draft: Draft) -> Verdict:
     return _free_text(turn, draft, "name")
 
 
-def cnic(turn: Turn, draft: Draft) -> Verdict:
-    """A CNIC's 13 digits (skippable); anything else is refused."""
+def _checked(turn: Turn, draft: Draft, field: str, read: Callable[[str], str | None],
+             refuse: Callable[[Turn], None]) -> Verdict:
+    """An identity number (skippable): kept when ``read`` accepts it, else refused and asked again."""
     if cparse.is_skip(turn.text):
-        draft["cnic"] = ""
-    elif (digits := cparse.cnic(turn.text)) is not None:
-        draft["cnic"] = digits
+        draft[field] = ""
+    elif (value := read(turn.text)) is not None:
+        draft[field] = value
     else:
-        prompts.cnic_invalid(turn)
+        refuse(turn)
         return Verdict.STAY
     return Verdict.NEXT
+
+
+def cnic(turn: Turn, draft: Draft) -> Verdict:
+    """A CNIC's 13 digits (skippable); anything else is refused."""
+    return _checked(turn, draft, "cnic", cparse.cnic, prompts.cnic_invalid)
 
 
 def passport(turn: Turn, draft: Draft) -> Verdict:
     """A passport number (skippable); anything else is refused."""
-    if cparse.is_skip(turn.text):
-        draft["passport"] = ""
-    elif (number := cparse.passport(turn.text)) is not None:
-        draft["passport"] = number
-    else:
-        prompts.passport_invalid(turn)
-        return Verdict.STAY
-    return Verdict.NEXT
+    return _checked(turn, draft, "passport", cparse.passport, prompts.passport_invalid)
 
 
 def employer(turn: Turn, draft: Draft) -> Verdict:
