@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python benchmarks/status_bench.py
 	$(BIN)/python benchmarks/telegram_bench.py
 	$(BIN)/python benchmarks/serve_bench.py
+	$(BIN)/python benchmarks/tasks.py
 	$(BIN)/python benchmarks/console_bench.py
 
 serve: run

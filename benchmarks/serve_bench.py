@@ -40,8 +40,6 @@ import json
 import os
 import random
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -55,16 +53,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # tests.fakes
+sys.path.insert(0, str(ROOT))  # tests.fakes, benchmarks.serving
 
-AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
-ACCOUNT_SID = "AC" + "0" * 32
-PUBLIC_URL = "https://helpline.example.org"
-SMS_PATH = "/webhooks/twilio/sms"
+from benchmarks.serving import (ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, SMS_PATH, TO_NUMBER,  # noqa: E402
+                                clean_env, free_port, helpline_env, sms_form, start_server)
+
 TG_PATH = "/webhooks/telegram"
 TG_SECRET = "bench-telegram-secret"
 TG_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-TO_NUMBER = "+15005550006"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 FLOOR_TABLE = "bench_floor_message"
 WORKERS, THREADS, IN_FLIGHT, SENDERS = 2, 4, 16, 200
@@ -125,12 +121,6 @@ FAQ_TEXTS = [text for _, kind, text in MESSAGES if kind == FAQ]
 # -- small helpers -------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def pct(values: list[float], q: float) -> float:
     """The q-th percentile (nearest rank) of seconds, in milliseconds."""
     ordered = sorted(values)
@@ -154,20 +144,6 @@ def tree_cpu_seconds(pid: int) -> float | None:
         return total
     except (OSError, ValueError):
         return None
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    """This environment without the developer's HELPLINE_* variables, plus ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")}
-    env.update(settings)
-    return env
-
-
-def helpline_env(db_url: str) -> dict[str, str]:
-    # Only the token: answering inbound SMS by TwiML needs no account SID or sender (that is outbound REST).
-    return clean_env(HELPLINE_DATABASE_URL=db_url, HELPLINE_TWILIO_AUTH_TOKEN=AUTH_TOKEN, HELPLINE_PUBLIC_URL=PUBLIC_URL,
-                     HELPLINE_TWILIO_HANDLES_OPT_OUT="false", HELPLINE_LOG_LEVEL="WARNING",
-                     HELPLINE_SECRET_KEY=secrets.token_urlsafe(32), HELPLINE_PEPPER=secrets.token_urlsafe(32))
 
 
 # -- the floor: signature check + one INSERT + COMMIT, under gunicorn with the same options -----------------------
@@ -241,61 +217,6 @@ def serve_floor(db_url: str, port: int, workers: int, threads: int) -> None:
     Floor().run()
 
 
-# -- servers as subprocesses ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Server:
-    name: str
-    port: int
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def stop(self) -> str:
-        """SIGTERM, wait (bounded); a note if it did not exit 0 or logged a traceback."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-                return f"{self.name}: did not stop on SIGTERM (killed)"
-        text = self.log.read_text("utf-8", "replace")
-        notes = []
-        lines = [line for line in text.splitlines() if line.strip()]
-        if lines and "Traceback" not in text:
-            notes.append(f"{len(lines)} log line(s), the last: " + " | ".join(lines[-3:])[-600:])
-        if self.proc.returncode != 0:
-            notes.append(f"exit code {self.proc.returncode}")
-        if "Traceback" in text:
-            notes.append("traceback in its log:\n" + text[-2500:])
-        return f"{self.name}: " + "; ".join(notes) if notes else ""
-
-
-def start_server(name: str, cmd: list[str], env: dict[str, str], port: int, workdir: Path) -> Server:
-    log = workdir / f"{name.replace(' ', '_')}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(name, port, proc, log)
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited early:\n{log.read_text('utf-8', 'replace')[-3000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                conn.close()
-                return server
-            conn.close()
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"{name} did not become healthy in 90 s:\n{log.read_text('utf-8', 'replace')[-3000:]}")
-
-
 # -- load generator ------------------------------------------------------------------------------------------
 
 
@@ -363,11 +284,7 @@ class Generator:
         for _ in range(n):
             lang, kind, text = self.rng.choice(MESSAGES)
             self.sent[(lang, kind)] += 1
-            sid = "SM" + secrets.token_hex(16)
-            form = {"ToCountry": "US", "SmsMessageSid": sid, "NumMedia": "0", "SmsSid": sid, "SmsStatus": "received",
-                    "Body": text, "To": TO_NUMBER, "NumSegments": "1", "MessageSid": sid, "AccountSid": ACCOUNT_SID,
-                    "From": f"+92300{1000000 + self.rng.randrange(SENDERS):07d}", "FromCountry": "PK",
-                    "ApiVersion": "2010-04-01"}
+            form = sms_form(text, f"+92300{1000000 + self.rng.randrange(SENDERS):07d}")
             out.append((urllib.parse.urlencode(form).encode(), self.validator.compute_signature(self.url, form)))
         return out
 
