@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from helpline.errors import InboundRejected, InvalidInput
+from helpline.inbound import MAX_ATTACHMENT_REF, MAX_CONTENT_TYPE, MAX_SAFE_INT, clean_text, has_control
 from helpline.messages import Attachment, InboundMessage
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 CHANNEL = "telegram"
 COMMANDS = ("/start", "/help", "/language")  # offered in the client's menu; others pass through as text
-MAX_TEXT = 4096  # a Telegram message is at most this long; a caption at most 1024
+MAX_TEXT = 4096  # a Telegram message is at most this long; a caption at most 1024 (4096 with Premium)
 
 
 class MalformedUpdate(InboundRejected):
@@ -74,9 +75,9 @@ def chat_id(contact_address: str) -> int:
 
 
 def clean(text: str) -> str:
-    """Text safe to store: no NUL (PostgreSQL refuses it) and no lone surrogate (JSON allows ``"\\ud800"``)."""
-    text = text.replace("\x00", "")
-    return text.encode("utf-8", "replace").decode("utf-8") if any("\ud800" <= c <= "\udfff" for c in text) else text
+    """Text safe to store: no NUL (PostgreSQL refuses it) or other control character but tab and line breaks,
+    and no lone surrogate (JSON allows ``"\\ud800"``)."""
+    return clean_text(text)
 
 
 def decode(data: Any) -> Update:
@@ -88,6 +89,7 @@ def decode(data: Any) -> Update:
     update_id = data.get("update_id")
     if not isinstance(update_id, int) or isinstance(update_id, bool):
         raise MalformedUpdate("update_id is missing or not an integer")
+    check(data)
     try:
         update = Update.de_json(data, None)
     except Exception as exc:  # noqa: BLE001 - PTB raises whatever the shape provokes (TypeError, KeyError, ...)
@@ -95,6 +97,109 @@ def decode(data: Any) -> Update:
     if update is None:
         raise MalformedUpdate("not a Telegram update")
     return update
+
+
+# The fields of a Telegram update the helpline reads, checked for type, range and length before PTB sees the
+# body (PTB's ``de_json`` does not check types: a numeric ``text`` or a message without ``chat`` would only fail
+# later, in the middle of a turn, and a 5xx makes Telegram redeliver the update again and again).
+MEDIA = ("document", "voice", "audio", "video", "video_note", "animation")
+
+
+def check(data: dict[str, Any]) -> None:
+    """MalformedUpdate naming the first field of ``data`` (an update with an integer ``update_id``) that is of
+    the wrong type, out of range or too long for where it is stored."""
+    _int(data, "update_id", "update_id", minimum=0)
+    message = _object(data, "message", "message")
+    if message is not None:
+        _message_fields(message, "message")
+    for kind in ("edited_message", "channel_post", "edited_channel_post"):  # ignored, but read for the log
+        _object(data, kind, kind)
+    query = _object(data, "callback_query", "callback_query")
+    if query is not None:
+        _string(query, "id", "callback_query.id", 100, required=True)
+        _user(query, "callback_query.from", required=True)
+        _string(query, "data", "callback_query.data", 64)
+        inner = _object(query, "message", "callback_query.message")
+        if inner is not None:
+            _chat(inner, "callback_query.message.chat")
+    member = _object(data, "my_chat_member", "my_chat_member")
+    if member is not None:
+        _chat(member, "my_chat_member.chat")
+        new = _object(member, "new_chat_member", "my_chat_member.new_chat_member", required=True)
+        assert new is not None
+        _string(new, "status", "my_chat_member.new_chat_member.status", 32, required=True)
+
+
+def _message_fields(message: dict[str, Any], where: str) -> None:
+    _int(message, "message_id", f"{where}.message_id", minimum=0, required=False)
+    _int(message, "date", f"{where}.date", minimum=0, maximum=2**40, required=False)
+    _chat(message, f"{where}.chat")
+    _user(message, f"{where}.from", required=False)
+    _string(message, "text", f"{where}.text", MAX_TEXT)
+    _string(message, "caption", f"{where}.caption", MAX_TEXT)
+    photo = message.get("photo")
+    if photo is not None:
+        if not isinstance(photo, list) or not all(isinstance(size, dict) for size in photo):
+            raise MalformedUpdate(f"{where}.photo is not a list of objects")
+        for n, size in enumerate(photo):
+            _string(size, "file_id", f"{where}.photo[{n}].file_id", MAX_ATTACHMENT_REF, required=True, token=True)
+    for kind in MEDIA:
+        media = _object(message, kind, f"{where}.{kind}")
+        if media is not None:
+            _string(media, "file_id", f"{where}.{kind}.file_id", MAX_ATTACHMENT_REF, required=True, token=True)
+            _string(media, "mime_type", f"{where}.{kind}.mime_type", MAX_CONTENT_TYPE, token=True)
+
+
+def _chat(parent: dict[str, Any], where: str) -> None:
+    chat = _object(parent, "chat", where, required=True)
+    assert chat is not None
+    _int(chat, "id", f"{where}.id")
+    _string(chat, "type", f"{where}.type", 32, required=True, token=True)
+
+
+def _user(parent: dict[str, Any], where: str, *, required: bool) -> None:
+    user = _object(parent, "from", where, required=required)
+    if user is not None:
+        _int(user, "id", f"{where}.id")
+        if not isinstance(user.get("is_bot"), bool):
+            raise MalformedUpdate(f"{where}.is_bot is missing or not a boolean")
+
+
+def _object(parent: dict[str, Any], key: str, where: str, *, required: bool = False) -> dict[str, Any] | None:
+    value = parent.get(key)
+    if value is None:
+        if required:
+            raise MalformedUpdate(f"{where} is missing")
+        return None
+    if not isinstance(value, dict):
+        raise MalformedUpdate(f"{where} is not an object")
+    return value
+
+
+def _int(parent: dict[str, Any], key: str, where: str, *, minimum: int = -MAX_SAFE_INT, maximum: int = MAX_SAFE_INT,
+         required: bool = True) -> None:
+    value = parent.get(key)
+    if value is None and not required:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise MalformedUpdate(f"{where} is missing or not an integer")
+    if not minimum <= value <= maximum:
+        raise MalformedUpdate(f"{where} is out of range")
+
+
+def _string(parent: dict[str, Any], key: str, where: str, limit: int, *, required: bool = False,
+            token: bool = False) -> None:
+    value = parent.get(key)
+    if value is None:
+        if required:
+            raise MalformedUpdate(f"{where} is missing")
+        return
+    if not isinstance(value, str):
+        raise MalformedUpdate(f"{where} is not a string")
+    if len(value) > limit:
+        raise MalformedUpdate(f"{where} is too long")
+    if token and has_control(value):
+        raise MalformedUpdate(f"{where} has control characters")
 
 
 def parse(update: Update) -> Parsed:

@@ -106,6 +106,35 @@ TABLE = [
     (recorded("mms_two_media.txt", MediaUrl1=DROP), InboundRejected("MediaUrl1 is missing", 400)),
     (recorded("mms_two_media.txt", NumMedia="3"), InboundRejected("MediaUrl2 is missing", 400)),
     (recorded("sms_roman_urdu.txt", NumMedia="1"), InboundRejected("MediaUrl0 is missing", 400)),
+    # -- hostile but well-signed: control characters, sizes over their columns, things that are not URLs ----
+    (recorded("sms_roman_urdu.txt", From="+92300\x001234567"), InboundRejected("From has control characters", 400)),
+    (recorded("sms_roman_urdu.txt", From="+923001234567\n"), InboundRejected("From has control characters", 400)),
+    (recorded("sms_roman_urdu.txt", From="+92300\u202e1234567"), InboundRejected("From has control characters", 400)),
+    (recorded("sms_roman_urdu.txt", To="+1500\x00"), InboundRejected("To has control characters", 400)),
+    (recorded("sms_roman_urdu.txt", To="+1" * 40), InboundRejected("To is too long", 400)),
+    (recorded("sms_roman_urdu.txt", MessageSid="SM1f0e3c8b5a4d4e2f9a7b6c5d4e3f2a10\x00"),
+     InboundRejected("MessageSid is malformed", 400)),
+    (recorded("sms_roman_urdu.txt", Body="x" * 1601), InboundRejected("Body is too long", 400)),
+    (recorded("sms_roman_urdu.txt", NumMedia="9" * 5000), InboundRejected("NumMedia is not a number", 400)),
+    (recorded("mms_two_media.txt", MediaContentType0="image/" + "x" * 100),
+     InboundRejected("MediaContentType0 is too long", 400)),
+    (recorded("mms_two_media.txt", MediaContentType1="application/pdf\x00"),
+     InboundRejected("MediaContentType1 has control characters", 400)),
+    (recorded("mms_two_media.txt", MediaContentType0="<script>"),
+     InboundRejected("MediaContentType0 is not a content type", 400)),
+    (recorded("mms_two_media.txt", MediaUrl0="https://api.twilio.com/" + "x" * 500),
+     InboundRejected("MediaUrl0 is too long", 400)),
+    (recorded("mms_two_media.txt", MediaUrl0="javascript:alert(1)"), InboundRejected("MediaUrl0 is not a URL", 400)),
+    (recorded("mms_two_media.txt", MediaUrl1="https://a\x00b"), InboundRejected("MediaUrl1 has control characters", 400)),
+    # -- odd but acceptable: control characters in the body are dropped (tab and line breaks kept) ----------
+    (recorded("sms_roman_urdu.txt", Body="sa\x1blam\x07\n\u200fji"),
+     InboundMessage(channel="sms", address="tel:+923001234567", text="salam\n\u200fji",
+                    provider_id="SM1f0e3c8b5a4d4e2f9a7b6c5d4e3f2a10")),
+    (recorded("mms_two_media.txt", MediaContentType0=DROP),  # no content type: kept as unknown
+     InboundMessage(channel="sms", address="tel:+923451234567", text="contract ki photo", provider_id=MMS,
+                    attachments=(Attachment("media", media(MMS, "ME11111111111111111111111111111111"), None),
+                                 Attachment("media", media(MMS, "ME22222222222222222222222222222222"),
+                                            "application/pdf")))),
 ]
 
 

@@ -48,11 +48,15 @@ class Body:
         if self.name is None:
             return json.loads(self.literal or "")
         data = json.loads((FIXTURES / self.name).read_text(encoding="utf-8"))
-        for key, value in self.changes:
+        for key, value in self.changes:  # "message__chat" edits data["message"]["chat"]
+            *path, last = key.split("__")
+            target = data
+            for step in path:
+                target = target[step]
             if value is DROP:
-                data.pop(key, None)
+                target.pop(last, None)
             else:
-                data[key] = value
+                target[last] = value
         return data
 
     def __str__(self) -> str:
@@ -106,8 +110,58 @@ TABLE = [
     (recorded("message.json", update_id=True), NO_UPDATE_ID),
     (recorded("message.json", update_id="804512001"), NO_UPDATE_ID),
     (recorded("message.json", update_id=804512001.0), NO_UPDATE_ID),
-    (recorded("message.json", message=5), MalformedUpdate("not a Telegram update (AttributeError)")),
-    (recorded("message.json", message={}), MalformedUpdate("not a Telegram update (KeyError)")),
+    (recorded("message.json", message=5), MalformedUpdate("message is not an object")),
+    (recorded("message.json", message={}), MalformedUpdate("message.chat is missing")),
+    # -- hostile but well-formed JSON: every field the helpline reads, of the wrong type, size or characters ----
+    (recorded("message.json", update_id=-1), MalformedUpdate("update_id is out of range")),
+    (recorded("message.json", update_id=2**64), MalformedUpdate("update_id is out of range")),
+    (recorded("message.json", message__chat=DROP), MalformedUpdate("message.chat is missing")),
+    (recorded("message.json", message__chat=[]), MalformedUpdate("message.chat is not an object")),
+    (recorded("message.json", message__chat__id=DROP), MalformedUpdate("message.chat.id is missing or not an integer")),
+    (recorded("message.json", message__chat__id="511223344"),
+     MalformedUpdate("message.chat.id is missing or not an integer")),
+    (recorded("message.json", message__chat__id=10**200), MalformedUpdate("message.chat.id is out of range")),
+    (recorded("message.json", message__chat__id=-(2**53)), MalformedUpdate("message.chat.id is out of range")),
+    (recorded("message.json", message__chat__type=None), MalformedUpdate("message.chat.type is missing")),
+    (recorded("message.json", message__chat__type=7), MalformedUpdate("message.chat.type is not a string")),
+    (recorded("message.json", message__text=123), MalformedUpdate("message.text is not a string")),
+    (recorded("message.json", message__text=["a"]), MalformedUpdate("message.text is not a string")),
+    (recorded("message.json", message__text={"a": 1}), MalformedUpdate("message.text is not a string")),
+    (recorded("message.json", message__text="x" * 4097), MalformedUpdate("message.text is too long")),
+    (recorded("message.json", message__caption=1.5), MalformedUpdate("message.caption is not a string")),
+    (recorded("message.json", message__date="today"), MalformedUpdate("message.date is missing or not an integer")),
+    (recorded("message.json", message__date=10**30), MalformedUpdate("message.date is out of range")),
+    (recorded("message.json", message__message_id=True),
+     MalformedUpdate("message.message_id is missing or not an integer")),
+    (recorded("message.json", message__from=5), MalformedUpdate("message.from is not an object")),
+    (recorded("message.json", message__from__id=10**20), MalformedUpdate("message.from.id is out of range")),
+    (recorded("message.json", message__from__is_bot="no"),
+     MalformedUpdate("message.from.is_bot is missing or not a boolean")),
+    (recorded("photo_caption.json", message__photo={}), MalformedUpdate("message.photo is not a list of objects")),
+    (recorded("photo_caption.json", message__photo=[1]), MalformedUpdate("message.photo is not a list of objects")),
+    (recorded("photo_caption.json", message__photo=[{"file_id": "A" * 501}]),
+     MalformedUpdate("message.photo[0].file_id is too long")),
+    (recorded("document.json", message__document__mime_type="application/" + "x" * 100),
+     MalformedUpdate("message.document.mime_type is too long")),
+    (recorded("document.json", message__document__mime_type="application/pdf\x00"),
+     MalformedUpdate("message.document.mime_type has control characters")),
+    (recorded("document.json", message__document__file_id=None), MalformedUpdate("message.document.file_id is missing")),
+    (recorded("voice.json", message__voice__file_id=12), MalformedUpdate("message.voice.file_id is not a string")),
+    (recorded("edited_message.json", edited_message="x"), MalformedUpdate("edited_message is not an object")),
+    (recorded("callback_query.json", callback_query__data=5), MalformedUpdate("callback_query.data is not a string")),
+    (recorded("callback_query.json", callback_query__data="d" * 65), MalformedUpdate("callback_query.data is too long")),
+    (recorded("callback_query.json", callback_query__id=5), MalformedUpdate("callback_query.id is not a string")),
+    (recorded("callback_query.json", callback_query__from=DROP), MalformedUpdate("callback_query.from is missing")),
+    (recorded("callback_query.json", callback_query__message__chat=DROP),
+     MalformedUpdate("callback_query.message.chat is missing")),
+    (recorded("my_chat_member.json", my_chat_member__chat__id=2**60),
+     MalformedUpdate("my_chat_member.chat.id is out of range")),
+    (recorded("my_chat_member.json", my_chat_member__new_chat_member=DROP),
+     MalformedUpdate("my_chat_member.new_chat_member is missing")),
+    (recorded("my_chat_member.json", my_chat_member__new_chat_member__status=["kicked"]),
+     MalformedUpdate("my_chat_member.new_chat_member.status is not a string")),
+    # -- odd but acceptable: control characters in free text are dropped, the rest is kept ------------------
+    (recorded("message.json", message__text="a\x00b\x1bc\u200fd"), said(804512001, "abc\u200fd", 1764072000)),
 ]
 
 

@@ -133,8 +133,9 @@ def test_a_forged_update_is_403_and_stores_nothing(tg, fake_api, session_factory
     (b'"hello"', "not a JSON object"),
     (b"{}", "update_id"),
     (b'{"update_id": "12"}', "update_id"),
-    (b'{"update_id": 5, "message": "hello"}', "not a Telegram update"),
-    (b'{"update_id": 5, "message": {"chat": 3}}', "not a Telegram update"),
+    (b'{"update_id": 5, "message": "hello"}', "message is not an object"),
+    (b'{"update_id": 5, "message": {"chat": 3}}', "message.chat is not an object"),
+    (b'{"update_id": 5, "message": {"chat": {"id": 3, "type": "private"}, "entities": 3}}', "not a Telegram update"),
     (b"[" * 50000 + b"]" * 50000, "not valid JSON"),
 ])
 def test_malformed_bodies_are_400_with_a_reason(tg, session_factory, raw, reason):

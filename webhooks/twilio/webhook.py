@@ -53,7 +53,15 @@ def _check_signature() -> None:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         raise InboundRejected("missing X-Twilio-Signature", 403)
-    if not validator.validate(signed_url(), request.form, signature):
+    form = request.form
+    if any(not isinstance(name, str) or not name for name in form.keys()):  # a multipart part without a name
+        raise InboundRejected("a form field has no name", 400)
+    try:
+        valid = validator.validate(signed_url(), form, signature)
+    except Exception as exc:  # noqa: BLE001 - an odd body (or URL) the validator cannot even read is not Twilio's
+        log.info("the Twilio signature check could not read the request (%s)", type(exc).__name__)
+        valid = False
+    if not valid:
         raise InboundRejected("invalid Twilio signature", 403)
 
 
@@ -99,6 +107,8 @@ def delivery_status() -> tuple[str, int]:
     if status not in STATUSES:
         raise InboundRejected("MessageStatus is missing or unknown", 400)
     code = (request.form.get("ErrorCode") or "").strip() or None
+    if code is not None and not (code.isascii() and code.isdigit() and len(code) <= 10):
+        raise InboundRejected("ErrorCode is not a number", 400)
     rt = runtime()
     with rt.sessions.begin() as session:
         found = record_status(session, "sms", sid, status, rt.core.clock(), error_code=code, opt_out_codes=OPT_OUT_CODES)

@@ -121,7 +121,9 @@ def _link_attachments(scope: TurnScope, complaint: Complaint, ev: ComplaintConfi
                 scope.session.add(ComplaintAttachment(complaint_id=complaint.id, message_id=msg.id,
                                                       kind=str(item.get("kind") or "media")[:20],
                                                       ref=str(item["ref"])[:500],
-                                                      content_type=item.get("content_type")))
+                                                      # stored before the edge checked it: cut to the column
+                                                      content_type=(item.get("content_type") or None) and
+                                                      str(item["content_type"])[:100]))
     for ref in wanted:
         scope.session.add(ComplaintAttachment(complaint_id=complaint.id, kind="media", ref=ref[:500]))
 
