@@ -14,8 +14,8 @@ from tests.complaints.conftest import Chat
 
 def test_eight_concurrent_yes_file_one_complaint(db_url, session_factory, ccore):
     chat = Chat(session_factory, ccore)
-    chat.script([("complaint wages Dubai salary not paid for 4 months", ["Who is this complaint for?"]),
-                 ("1", []), ("2", []), ("skip", []), ("skip", ["Please check:"])])
+    chat.script([("complaint wages Dubai salary not paid for 4 months", ["Is this complaint about you?"]),
+                 ("1", ["in one message"]), ("skip", ["Who is it against?"]), ("skip", ["We understood:"])])
     barrier = threading.Barrier(8)
     results, errors = [], []
 

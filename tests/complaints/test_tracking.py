@@ -17,17 +17,10 @@ def file_complaint(chat: Chat, *, cnic: str | None = "35202-1234567-1", lang: st
     opening = {"en": "complaint wages Jeddah not paid for three months now",
                "ur-Latn": "shikayat tankhwah jeddah 3 mahine se nahi mili",
                "ur": "شکایت تنخواہ جدہ ۳ مہینے سے نہیں ملی"}[lang]
-    chat.say(opening)
+    chat.say(opening)  # category, country and story are in it: "is it about you?"
     chat.say("1")
-    if cnic:
-        chat.say("1")
-        chat.say("Test Worker")
-        chat.say(cnic)
-        chat.say("skip")
-    else:
-        chat.say("2")
-    chat.say("skip")
-    chat.say("skip")
+    chat.say(f"Test Worker {cnic}" if cnic else "skip")  # identity in one message, or anonymous
+    chat.say("skip")  # against whom
     reply = chat.say("1")
     ref = next(w for w in reply.replace(".", " ").split() if "-" in w and references.parse(w)[0])
     return ref

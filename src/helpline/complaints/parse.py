@@ -42,6 +42,11 @@ _CNIC = re.compile(r"^\d{5}-?\d{7}-?\d$")
 _PASSPORT = re.compile(r"^[A-Z]{1,3}[0-9]{5,9}$")
 
 
+def is_complaint_word(text: str) -> bool:
+    """The text names a complaint ("complaint", "shikayat", "شکایت") in any of its words."""
+    return any(word in COMPLAINT_WORDS for word in normalize(text).split())
+
+
 def is_done(text: str) -> bool:
     """The worker finished describing what happened."""
     return normalize(text) in DONE_WORDS
@@ -79,6 +84,9 @@ def passport(text: str) -> str | None:
     return raw if _PASSPORT.match(raw) else None
 
 
+WEAK = 20.0  # a weak keyword ("kafeel") alone is not enough to choose a category
+
+
 def category_scores(text: str, taxonomy: Taxonomy | None = None) -> list[tuple[str, float]]:
     """Categories a text points to, best first: keyword phrases (exact or a close spelling) and names."""
     tax = taxonomy or load_taxonomy()
@@ -99,6 +107,10 @@ def category_scores(text: str, taxonomy: Taxonomy | None = None) -> list[tuple[s
         for kw in cat.keywords:
             if f" {kw} " in padded:
                 score += 40.0 + 5 * len(kw.split())
+        for kw in cat.weak_keywords:
+            if f" {kw} " in padded:
+                score += WEAK
+                break
         if cat.fuzzy_keywords:
             for w in long_words:
                 if w not in cat.keywords and process.extractOne(w, cat.fuzzy_keywords, scorer=fuzz.ratio,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,10 +37,18 @@ class Category:
     keywords: tuple[str, ...]
     norm_names: tuple[str, ...] = ()  # the names, normalised, for matching
     fuzzy_keywords: tuple[str, ...] = ()  # single-word keywords long enough for typo-tolerant matching
+    shorts: dict[str, str] = field(default_factory=dict)  # the name on an SMS menu
+    topics: tuple[str, ...] = ()  # FAQ topics whose answer offers to file a complaint in this category
+    party: bool = False  # the intake asks who the complaint is against (employer or agent)
+    weak_keywords: tuple[str, ...] = ()  # words that point here only when nothing else is named ("kafeel")
 
     def name(self, lang: str) -> str:
         """The category's name in ``lang`` (English if missing)."""
         return self.names.get(lang) or self.names["en"]
+
+    def short(self, lang: str) -> str:
+        """The category's short name in ``lang`` (its name when it has none)."""
+        return self.shorts.get(lang) or self.shorts.get("en") or self.name(lang)
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,10 @@ class Taxonomy:
     def category(self, code: str) -> Category | None:
         """The category with this code."""
         return next((c for c in self.categories if c.code == code), None)
+
+    def for_topic(self, topic: str | None) -> Category | None:
+        """The category an FAQ topic is a complaint of (unpaid wages → wages), if it is one."""
+        return next((c for c in self.categories if topic and topic in c.topics), None)
 
     def body(self, code: str) -> Body:
         """The body with this code (the helpline itself for an unknown code)."""
@@ -86,7 +98,10 @@ def parse(data: dict) -> Taxonomy:
         categories.append(Category(code=raw["code"], names=names, body=raw["body"],
                                    urgent=bool(raw.get("urgent", False)), keywords=keywords,
                                    norm_names=_phrases(list(names.values())),
-                                   fuzzy_keywords=tuple(k for k in keywords if " " not in k and len(k) >= 5)))
+                                   fuzzy_keywords=tuple(k for k in keywords if " " not in k and len(k) >= 5),
+                                   shorts={lang: str(v) for lang, v in raw.get("short", {}).items()},
+                                   topics=tuple(raw.get("topics", ())), party=bool(raw.get("party", False)),
+                                   weak_keywords=_phrases(list(raw.get("weak_keywords", [])))))
     codes = [c.code for c in categories]
     if len(set(codes)) != len(codes) or "other" not in codes:
         raise InvalidInput("taxonomy: category codes must be unique and include 'other'")

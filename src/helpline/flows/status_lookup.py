@@ -62,6 +62,10 @@ class StatusLookupFlow(Flow):
     id = "status_lookup"
     label = "status_lookup.menu"
 
+    def offered_after(self, topic: str) -> str | None:
+        """Under the answer on how to check a status: the check itself."""
+        return self.label if topic == "status_check_how" else None
+
     def start(self, turn: Turn, number: str | None = None) -> None:
         """Ask for the tracking number (or, if the message had one, for the verification factor)."""
         turn.leave()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from helpline.complaints.extract import read
 from helpline.complaints.taxonomy import load as load_taxonomy
 from helpline.engine.core import Turn
 from helpline.messages import Attachment
@@ -28,8 +29,9 @@ MAX_FILES_PER_MESSAGE = 10
 DEFAULT_DAYS = 7  # a draft's lifetime when complaints are not wired
 
 BLANK: dict[str, Any] = {
-    "category": None, "country": None, "story": [], "story_done": False, "affected": None, "relation": None,
-    "anonymous": None, "name": None, "cnic": None, "passport": None, "employer": None, "agent": None,
+    "story": [], "story_told": False, "category": None, "likely": [], "country": None, "affected": None,
+    "relation": None, "anonymous": None, "name": None, "cnic": None, "passport": None, "employer": None,
+    "agent": None,
 }
 """Every answer a draft holds, unanswered: what a new draft starts with and what BACK resets a step's fields to."""
 
@@ -49,6 +51,39 @@ def new_draft(turn: Turn, key: str) -> Draft:
 def has_answers(draft: Draft) -> bool:
     """Worth offering to resume: the category, the country or some of what happened is known."""
     return bool(draft.get("category") or draft.get("country") or draft.get("story"))
+
+
+def party_named(draft: Draft) -> bool:
+    """The employer or the agent is named (or the worker skipped the question)."""
+    return draft.get("employer") is not None or draft.get("agent") is not None
+
+
+def fill(draft: Draft, text: str, *, story: bool = True) -> None:
+    """Keep the worker's words as part of the story (``story``) and take from them every answer the draft has not
+    got yet: category, country, for whom, who it is against, identity numbers (read by
+    :func:`helpline.complaints.extract.read`, shown back in the summary for the worker to correct)."""
+    text = text.strip()
+    if not text:
+        return
+    if story:
+        used = sum(len(part) for part in draft["story"])
+        if used < MAX_STORY:
+            draft["story"].append(text[:MAX_STORY - used])
+    said = read(text)
+    draft["story_told"] = draft.get("story_told") or said.story
+    found = {"category": said.category, "country": said.country, "affected": said.affected,
+             "employer": said.employer, "agent": said.agent, "cnic": said.cnic, "passport": said.passport}
+    for field, value in found.items():
+        if value and draft.get(field) is None:
+            draft[field] = value
+            draft.setdefault("inferred", []).append(field)
+    if said.affected == "family" and draft.get("affected") == "family" and draft.get("relation") is None:
+        draft["relation"] = (said.relation or "")[:MAX_RELATION] or None
+        draft.setdefault("inferred", []).append("relation")
+    if said.likely and not draft.get("likely"):
+        draft["likely"] = list(said.likely)
+    if (said.cnic or said.passport) and draft.get("anonymous") is None:
+        draft["anonymous"] = False  # numbers given unasked: the identity question asks only for the rest
 
 
 def is_fresh(draft: Draft, now: datetime, days: int) -> bool:

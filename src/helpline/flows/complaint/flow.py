@@ -7,17 +7,22 @@ the reference is asked for (:class:`~helpline.engine.events.NewReference`), neve
 
 from __future__ import annotations
 
+import re
+
 from helpline.complaints import parse as cparse
+from helpline.complaints.extract import QUESTION, content_words, tells_story
 from helpline.complaints.policy import Policy
 from helpline.complaints.taxonomy import load as load_taxonomy
 from helpline.engine.core import Flow, Turn
 from helpline.engine.events import ComplaintConfirmed, NewReference
-from helpline.flows.complaint import answers, prompts, steps
+from helpline.flows.complaint import prompts, steps
 from helpline.flows.complaint.answers import Verdict
-from helpline.flows.complaint.draft import (DEFAULT_DAYS, DRAFT, IDENTITY, Draft, collect_attachments, has_answers,
-                                            is_fresh, new_draft, urgency)
+from helpline.flows.complaint.draft import (DEFAULT_DAYS, DRAFT, IDENTITY, Draft, collect_attachments, fill,
+                                            has_answers, is_fresh, new_draft, urgency)
+from helpline.text import normalize
 
 FLOW = "complaint"
+STORY_MAY_COME = ("category", "country", "who")  # a story sent instead of these answers is taken as more story
 
 
 def policy(turn: Turn) -> Policy | None:
@@ -34,19 +39,42 @@ class ComplaintFlow(Flow):
     # -- entry points -----------------------------------------------------------------------------------------
 
     def start(self, turn: Turn) -> None:
-        """Offer to resume a recent unfinished draft, else begin a new one."""
+        """Begin with what the worker already said: the message that opened the intake ("my company has not paid
+        me…"), or the question an FAQ answer offered to turn into a complaint. A bare opening ("I want to
+        complain", the menu) offers to resume a recent unfinished draft instead."""
+        category, words = self._opening(turn)
         turn.leave()
         if policy(turn) is None:
             prompts.unavailable(turn)
             turn.main_menu(None)
             return
         draft = turn.state.get(DRAFT)
-        if draft and self._fresh(turn, draft) and has_answers(draft):
+        if draft and not (category or words) and self._fresh(turn, draft) and has_answers(draft):
             turn.enter(FLOW, steps.RESUME.id)
             self._ask(turn, steps.RESUME.id)
             return
-        turn.state[DRAFT] = new_draft(turn, turn.ctx.new_id())
+        draft = turn.state[DRAFT] = new_draft(turn, turn.ctx.new_id())
+        draft["category"] = category
+        fill(draft, words)
+        collect_attachments(draft, turn.msg.attachments)
         self._advance(turn)
+
+    def _opening(self, turn: Turn) -> tuple[str | None, str]:
+        """The category and the words the intake starts from: an FAQ answer's topic and question when the worker
+        chose "file a complaint" under it; the message itself when it opened the intake; else nothing."""
+        if turn.choice == FLOW and turn.flow == "faq":
+            cat = load_taxonomy().for_topic(turn.data.get("topic"))
+            question = str(turn.data.get("question") or "")
+            return (cat.code if cat else None), question if content_words(question) else ""
+        text = re.sub(r"[#*;]+", " ", turn.text)  # the one-shot form's separators ("COMPLAINT#wages#Dubai")
+        if turn.choice is None and content_words(text):
+            return None, text
+        return None, ""
+
+    def offered_after(self, topic: str) -> str | None:
+        """Under an FAQ answer on how to complain, or on a harm that is a complaint by nature (unpaid wages, a held
+        passport, a fake agent…): "File a complaint", which starts from the category and the worker's question."""
+        return "complaint.file" if topic == "complaint_file" or load_taxonomy().for_topic(topic) else None
 
     def resume(self, turn: Turn) -> None:
         """BACK landed on this step: forget its answer and ask it again."""
@@ -58,35 +86,23 @@ class ComplaintFlow(Flow):
         self._ask(turn, turn.step or steps.next_step(draft))
 
     def intercept(self, turn: Turn) -> bool:
-        """``COMPLAINT ...`` / ``shikayat ...`` / ``شکایت ...``: the one-shot form (a bare word starts the intake)."""
-        form = cparse.one_shot(turn.text)
-        if form is None:
+        """A message that opens a complaint ("COMPLAINT wages Dubai…", "shikayat karni hai", "شکایت …"): the intake
+        starts from it. "complaint kaise karein" is a question, for the FAQ."""
+        if cparse.one_shot(turn.text) is None:
             return False
-        if not form.rest:
-            self.start(turn)
-            return True
-        if form.category is None and form.country is None:
-            return False  # "complaint kaise karein": a question for the FAQ
-        turn.leave()
-        if policy(turn) is None:
-            prompts.unavailable(turn)
-            turn.main_menu(None)
-            return True
-        draft = new_draft(turn, turn.ctx.new_id())
-        answers.one_shot(draft, form)
-        turn.state[DRAFT] = draft
-        collect_attachments(draft, turn.msg.attachments)
-        prompts.one_shot_got(turn, draft)
-        self._advance(turn)
+        if any(normalize(w) in QUESTION for w in turn.text.split()) or turn.text.rstrip().endswith(("?", "؟")):
+            return False
+        self.start(turn)
         return True
 
     def gate(self, turn: Turn) -> bool:
-        """The one-shot form also works right after an FAQ answer (the FAQ flow would take it otherwise)."""
-        return turn.flow == "faq" and not turn.msg.choice and cparse.one_shot(turn.text) is not None \
-            and self.intercept(turn)
+        """A complaint can also open right after an FAQ answer (the FAQ flow would take the message otherwise)."""
+        return turn.flow == "faq" and not turn.msg.choice and self.intercept(turn)
 
     def handle(self, turn: Turn) -> None:
-        """One answer to the current step: its row's reader, then what the verdict says."""
+        """One answer to the current step: its row's reader, then what the verdict says. A message that answers
+        something else (the story, when a category was asked) is taken as more of the story, and the question
+        that is still open is asked again."""
         draft = turn.state.get(DRAFT)
         if not draft:
             self.start(turn)
@@ -103,7 +119,13 @@ class ComplaintFlow(Flow):
             self._advance(turn)
             return
         verdict = step.read(turn, draft)
-        if verdict is Verdict.NEXT:
+        if step.id in STORY_MAY_COME and tells_story(turn.text):
+            fill(draft, turn.text)  # the worker's words are kept, and what they say is taken
+            if verdict is Verdict.AGAIN:
+                verdict = Verdict.NEXT  # the question still open is asked (again) next
+        if verdict is Verdict.NEXT and step is steps.RESUME:
+            self._continue(turn, draft)
+        elif verdict is Verdict.NEXT:
             self._advance(turn)
         elif verdict is Verdict.AGAIN:
             self._ask(turn, step.id, again=True)
@@ -114,6 +136,14 @@ class ComplaintFlow(Flow):
             turn.leave()
             turn.state[DRAFT] = new_draft(turn, turn.ctx.new_id())
             self._advance(turn)
+        elif verdict is Verdict.CHANGE:
+            turn.enter(FLOW, steps.CHANGE.id)
+            self._ask(turn, steps.CHANGE.id)
+        elif verdict is Verdict.FIX:
+            fix = str(turn.data.get("fix"))
+            steps.forget(draft, fix)
+            turn.enter(FLOW, fix)
+            self._ask(turn, fix)
         elif verdict is Verdict.FILE:
             self._file(turn, draft)
         # Verdict.STAY: the reader replied; wait on this step
@@ -125,6 +155,15 @@ class ComplaintFlow(Flow):
         step = steps.next_step(turn.state[DRAFT])
         if turn.flow != FLOW or turn.step != step:
             turn.enter(FLOW, step)
+        self._ask(turn, step)
+
+    def _continue(self, turn: Turn, draft: Draft) -> None:
+        """Resume an unfinished draft at its next question, BACK leading through the questions already answered."""
+        turn.state["history"] = [{"flow": FLOW, "step": s.id, "data": {}} for s in steps.STEPS
+                                 if s.id in steps.FIXABLE or s.id == "relation"
+                                 if s.applies(draft) and not s.pending(draft)]
+        step = steps.next_step(draft)
+        turn.goto(step)
         self._ask(turn, step)
 
     def _ask(self, turn: Turn, step_id: str, again: bool = False) -> None:

@@ -19,11 +19,15 @@ from helpline.flows.complaint.draft import Draft, urgency
 from helpline.messages import MenuItem, Text
 from helpline.privacy import mask
 
-# Menu item ids; a category's is CATEGORY + its code, a country's COUNTRY + its ISO code.
-YES, RESTART, CONTINUE, NEW, SELF, FAMILY, GIVE, ANON = (
-    "c:yes", "c:restart", "c:continue", "c:new", "c:self", "c:family", "c:give", "c:anon")
-CATEGORY, COUNTRY = "cat:", "cc:"
+# Menu item ids; a category's is CATEGORY + its code, a country's COUNTRY + its ISO code, a fix's FIX + its step.
+YES, RESTART, CONTINUE, NEW, SELF, FAMILY, ANON, CHANGE = (
+    "c:yes", "c:restart", "c:continue", "c:new", "c:self", "c:family", "c:anon", "c:change")
+CATEGORY, COUNTRY, FIX = "cat:", "cc:", "fix:"
+MORE_CATEGORIES = "cat:+"
 MAX_SUMMARY_STORY = 160
+MAX_SUMMARY_STORY_SMS = 50  # every character of the summary is paid for, and the worker wrote the story
+CATEGORY_CHOICES = 4  # the likeliest categories on the first menu; the rest come in groups of this many + 1
+COMMON = ("wages", "documents_held", "contract", "fake_agent")  # offered first when nothing points elsewhere
 
 
 def home() -> MenuItem:
@@ -46,6 +50,10 @@ def _for_family(draft: Draft) -> bool:
     return draft.get("affected") == "family"
 
 
+def _sms(turn: Turn) -> bool:
+    return turn.msg.channel == "sms"
+
+
 # -- each step's question -------------------------------------------------------------------------------------
 
 def again(turn: Turn) -> None:
@@ -61,11 +69,41 @@ def resume(turn: Turn, draft: Draft) -> None:
                MenuItem(NEW, Text("complaint.resume.new")), home()])
 
 
+def story(turn: Turn, draft: Draft) -> None:
+    """What happened, in one message: what, where and who (so nothing needs asking again)."""
+    turn.say("complaint.ask.story")
+
+
+def category_pages(likely: Sequence[str]) -> list[list[str]]:
+    """The category menu in parts that fit an SMS: the likeliest (or commonest) first, then the rest in order."""
+    tax = load_taxonomy()
+    codes = [c.code for c in tax.categories if c.code != "other"]
+    first = [c for c in likely if c in codes][:CATEGORY_CHOICES]
+    first += [c for c in COMMON if c not in first][:CATEGORY_CHOICES - len(first)]
+    rest = [c for c in codes if c not in first]
+    pages = [first]
+    while rest:
+        pages.append(rest[:CATEGORY_CHOICES + 1])
+        rest = rest[CATEGORY_CHOICES + 1:]
+    pages[-1].append("other")
+    return pages
+
+
 def category(turn: Turn, draft: Draft) -> None:
-    """What is the complaint about? One menu item per category."""
+    """What is the complaint about? The likeliest categories, and "more" for the rest."""
+    tax = load_taxonomy()
+    pages = category_pages(draft.get("likely") or ())
+    page = min(int(draft.get("category_page") or 0), len(pages) - 1)
     turn.say("complaint.ask.category")
-    turn.menu([MenuItem(f"{CATEGORY}{c.code}", Text("complaint.label", {"name": c.name(turn.lang)}))
-               for c in load_taxonomy().categories])
+    items = []
+    for code in pages[page]:
+        cat = tax.category(code)
+        if cat is not None:
+            items.append(MenuItem(f"{CATEGORY}{code}",
+                                  Text("complaint.label", {"name": cat.short(turn.lang) if _sms(turn) else cat.name(turn.lang)})))
+    if page < len(pages) - 1:
+        items.append(MenuItem(MORE_CATEGORIES, Text("complaint.category.more")))
+    turn.menu(items)
 
 
 def country(turn: Turn, draft: Draft) -> None:
@@ -73,13 +111,8 @@ def country(turn: Turn, draft: Draft) -> None:
     turn.say("complaint.ask.country")
 
 
-def story(turn: Turn, draft: Draft) -> None:
-    """What happened (any number of messages, then DONE)?"""
-    turn.say("complaint.ask.story")
-
-
 def who(turn: Turn, draft: Draft) -> None:
-    """Is the complaint for the worker or for a family member?"""
+    """Is the complaint about the sender, or a family member?"""
     turn.say("complaint.ask.who")
     turn.menu([MenuItem(SELF, Text("complaint.who.self")), MenuItem(FAMILY, Text("complaint.who.family"))])
 
@@ -89,42 +122,28 @@ def relation(turn: Turn, draft: Draft) -> None:
     turn.say("complaint.ask.relation")
 
 
+IDENTITY_LABELS = {"name": "complaint.field.name", "cnic": "complaint.field.cnic",
+                   "passport": "complaint.field.passport"}
+
+
 def identity(turn: Turn, draft: Draft) -> None:
-    """Give the worker's identity, or stay anonymous (with what that means)?"""
-    turn.say("complaint.ask.identity.family" if _for_family(draft) else "complaint.ask.identity")
-    turn.say("complaint.anon.explain")
-    turn.menu([MenuItem(GIVE, Text("complaint.identity.give")), MenuItem(ANON, Text("complaint.identity.anon"))])
+    """Name, CNIC and passport number (only those not given yet) in one message, or SKIP to stay anonymous."""
+    missing = [f for f in ("name", "cnic", "passport") if not draft.get(f)]
+    fields = [Text(IDENTITY_LABELS[f]) for f in missing]
+    key = "complaint.ask.identity.family" if _for_family(draft) else "complaint.ask.identity"
+    turn.say(key, fields=Text("complaint.fields." + str(len(fields)), {f"f{i}": t for i, t in enumerate(fields)}))
 
 
-def name(turn: Turn, draft: Draft) -> None:
-    """The worker's name."""
-    turn.say("complaint.ask.name.family" if _for_family(draft) else "complaint.ask.name")
-
-
-def cnic(turn: Turn, draft: Draft) -> None:
-    """The worker's CNIC."""
-    turn.say("complaint.ask.cnic.family" if _for_family(draft) else "complaint.ask.cnic")
-
-
-def passport(turn: Turn, draft: Draft) -> None:
-    """The worker's passport number."""
-    turn.say("complaint.ask.passport.family" if _for_family(draft) else "complaint.ask.passport")
-
-
-def employer(turn: Turn, draft: Draft) -> None:
-    """The employer complained about."""
-    turn.say("complaint.ask.employer.family" if _for_family(draft) else "complaint.ask.employer")
-
-
-def agent(turn: Turn, draft: Draft) -> None:
-    """The recruiting agent complained about."""
-    turn.say("complaint.ask.agent.family" if _for_family(draft) else "complaint.ask.agent")
+def against(turn: Turn, draft: Draft) -> None:
+    """Who is it against: the employer (company, kafeel) or the agent?"""
+    turn.say("complaint.ask.against")
 
 
 def summary(turn: Turn, draft: Draft) -> None:
-    """The whole draft (identity numbers masked), urgent or not, then file it or start over?"""
+    """What was understood (identity numbers masked), urgent or not, then file it, change something, or restart?"""
     story = " ".join(draft["story"])
-    story = story if len(story) <= MAX_SUMMARY_STORY else story[:MAX_SUMMARY_STORY - 3] + "..."
+    limit = MAX_SUMMARY_STORY_SMS if _sms(turn) else MAX_SUMMARY_STORY
+    story = story if len(story) <= limit else story[:limit - 3].rstrip() + "..."
     who = Text("complaint.who.family.short", {"relation": draft.get("relation") or "-"}) \
         if _for_family(draft) else Text("complaint.who.self.short")
     details: Text | str
@@ -132,15 +151,31 @@ def summary(turn: Turn, draft: Draft) -> None:
         details = Text("complaint.summary.anonymous")
     else:
         parts = [draft.get("name") or "", mask(draft.get("cnic") or ""), mask(draft.get("passport") or "")]
-        details = ", ".join(p for p in parts if p) or "-"
+        details = ("، " if turn.lang == "ur" else ", ").join(p for p in parts if p) or "-"
     against = ", ".join(p for p in (draft.get("employer"), draft.get("agent")) if p) or "-"
-    turn.say("complaint.summary", category=category_name(turn, draft), country=country_name(turn, draft) or "-",
-             story=story, who=who, details=details, against=against, files=len(draft["attachments"]))
+    files = len(draft["attachments"])
+    cat = load_taxonomy().category(draft.get("category") or "")
+    name = "-" if cat is None else cat.short(turn.lang) if _sms(turn) else cat.name(turn.lang)
+    turn.say("complaint.summary", category=name, country=country_name(turn, draft) or "-",
+             story=story, who=who, details=details, against=against,
+             files=Text("complaint.summary.files", {"files": files}) if files else "")
     urgent, _ = urgency(draft)
     if urgent:
         turn.say("complaint.summary.urgent")
-    turn.menu([MenuItem(YES, Text("complaint.confirm.yes")), MenuItem(RESTART, Text("complaint.confirm.restart")),
-               home()])
+    turn.say("complaint.confirm.ask")
+    turn.menu([MenuItem(YES, Text("complaint.confirm.yes")), MenuItem(CHANGE, Text("complaint.confirm.change")),
+               MenuItem(RESTART, Text("complaint.confirm.restart"))])
+
+
+FIX_LABELS = {"category": "complaint.fix.category", "country": "complaint.fix.country",
+              "story": "complaint.fix.story", "who": "complaint.fix.who", "identity": "complaint.fix.identity",
+              "against": "complaint.fix.against"}
+
+
+def change(turn: Turn, draft: Draft) -> None:
+    """Which part to correct?"""
+    turn.say("complaint.ask.change")
+    turn.menu([MenuItem(f"{FIX}{step}", Text(key)) for step, key in FIX_LABELS.items()])
 
 
 # -- replies that keep the worker on a step --------------------------------------------------------------------
@@ -154,23 +189,13 @@ def which_country(turn: Turn, codes: Sequence[str]) -> None:
 
 
 def story_empty(turn: Turn) -> None:
-    """DONE before anything was said about what happened."""
+    """Nothing was said about what happened yet."""
     turn.say("complaint.story.empty")
 
 
-def story_more(turn: Turn, draft: Draft) -> None:
-    """Got it (this many parts so far); more, or DONE."""
-    turn.say("complaint.story.more", count=len(draft["story"]) + len(draft["attachments"]))
-
-
 def cnic_invalid(turn: Turn) -> None:
-    """Not a CNIC."""
+    """A number that is not a CNIC (nor a passport number)."""
     turn.say("complaint.cnic.invalid")
-
-
-def passport_invalid(turn: Turn) -> None:
-    """Not a passport number."""
-    turn.say("complaint.passport.invalid")
 
 
 # -- around the steps -----------------------------------------------------------------------------------------
@@ -183,11 +208,6 @@ def unavailable(turn: Turn) -> None:
 def expired(turn: Turn) -> None:
     """The draft was left too long and is forgotten."""
     turn.say("complaint.expired")
-
-
-def one_shot_got(turn: Turn, draft: Draft) -> None:
-    """The one-shot form was read: its category and country."""
-    turn.say("complaint.oneshot.got", category=category_name(turn, draft), country=country_name(turn, draft))
 
 
 def filed(turn: Turn, reference: str, category: Category, referral: datetime, resolution: datetime,

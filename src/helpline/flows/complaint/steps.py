@@ -3,8 +3,9 @@
 One row per step, in the order they are asked: its id (also the engine's ``step``), the draft fields it fills,
 whether it applies to this draft, when it counts as answered, the function that asks its question
 (:mod:`.prompts`) and the one that reads the answer (:mod:`.answers`). ``resume`` is offered only by
-``ComplaintFlow.start`` for a recent unfinished draft, so it never comes up as the next question; ``confirm``
-fills nothing and is never answered: it is where every complete draft ends up.
+``ComplaintFlow.start`` for a recent unfinished draft and ``change`` only from the summary, so neither comes up as
+the next question; ``confirm`` fills nothing and is never answered: it is where every complete draft ends up.
+A step whose answer the worker's first words already gave (:func:`.draft.fill`) is never asked.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from helpline.complaints.taxonomy import load as load_taxonomy
 from helpline.engine.core import Turn
 from helpline.flows.complaint import answers, prompts
 from helpline.flows.complaint.answers import Verdict
-from helpline.flows.complaint.draft import Draft, blank
+from helpline.flows.complaint.draft import IDENTITY, Draft, blank, party_named
 
 Ask = Callable[[Turn, Draft], None]
 Read = Callable[[Turn, Draft], Verdict]
@@ -37,14 +39,21 @@ def for_family(draft: Draft) -> bool:
     return draft.get("affected") == "family"
 
 
-def named(draft: Draft) -> bool:
-    """The worker gives their identity (not anonymous)."""
-    return not draft.get("anonymous")
+def story_told(draft: Draft) -> bool:
+    """The worker said what happened."""
+    return bool(draft.get("story_told"))
 
 
-def story_done(draft: Draft) -> bool:
-    """The worker said DONE to what happened."""
-    return bool(draft.get("story_done"))
+def identity_given(draft: Draft) -> bool:
+    """The worker gave their identity (all or some of it) or chose to stay anonymous."""
+    anonymous = draft.get("anonymous")
+    return anonymous is True or (anonymous is False and all(draft.get(f) is not None for f in IDENTITY))
+
+
+def has_party(draft: Draft) -> bool:
+    """The category is about someone (an employer, a kafeel, an agent): ask who, unless already said."""
+    cat = load_taxonomy().category(draft.get("category") or "")
+    return cat is not None and cat.party
 
 
 @dataclass(frozen=True)
@@ -68,25 +77,28 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    #    id          fills                    asks with         reads with        applies / answered
-    Step("resume",   (),                      prompts.resume,   answers.resume,   applies=never),
-    Step("category", ("category",),           prompts.category, answers.category),
-    Step("country",  ("country",),            prompts.country,  answers.country),
-    Step("story",    ("story", "story_done"), prompts.story,    answers.story,    answered=story_done),
-    Step("who",      ("affected",),           prompts.who,      answers.who),
-    Step("relation", ("relation",),           prompts.relation, answers.relation, applies=for_family),
-    Step("identity", ("anonymous",),          prompts.identity, answers.identity),
-    Step("name",     ("name",),               prompts.name,     answers.name,     applies=named),
-    Step("cnic",     ("cnic",),               prompts.cnic,     answers.cnic,     applies=named),
-    Step("passport", ("passport",),           prompts.passport, answers.passport, applies=named),
-    Step("employer", ("employer",),           prompts.employer, answers.employer),
-    Step("agent",    ("agent",),              prompts.agent,    answers.agent),
-    Step("confirm",  (),                      prompts.summary,  answers.confirm,  answered=never),
+    #    id          fills                                      asks with         reads with        applies / answered
+    Step("resume",   (),                                        prompts.resume,   answers.resume,   applies=never),
+    Step("story",    ("story", "story_told"),                   prompts.story,    answers.story,    answered=story_told),
+    Step("category", ("category",),                             prompts.category, answers.category),
+    Step("country",  ("country",),                              prompts.country,  answers.country),
+    Step("who",      ("affected", "relation"),                  prompts.who,      answers.who,
+         answered=lambda d: d.get("affected") is not None),
+    Step("relation", ("relation",),                             prompts.relation, answers.relation, applies=for_family),
+    Step("identity", ("anonymous", "name", "cnic", "passport"), prompts.identity, answers.identity,
+         answered=identity_given),
+    Step("against",  ("employer", "agent"),                     prompts.against,  answers.against,  applies=has_party,
+         answered=party_named),
+    Step("confirm",  (),                                        prompts.summary,  answers.confirm,  answered=never),
+    Step("change",   (),                                        prompts.change,   answers.change,   applies=never),
 )
 """Every step, in the order they are asked."""
 
 BY_ID: dict[str, Step] = {step.id: step for step in STEPS}
 RESUME = BY_ID["resume"]
+CHANGE = BY_ID["change"]
+# What the worker may correct from the summary: the step asked again (its answers forgotten first).
+FIXABLE = ("category", "country", "story", "who", "identity", "against")
 
 
 def find(step_id: str | None) -> Step | None:
@@ -104,3 +116,7 @@ def forget(draft: Draft, step_id: str | None) -> None:
     step = find(step_id)
     for field in step.fills if step is not None else ():
         draft[field] = blank(field)
+    if step_id == "story":  # what was read from the old story goes with it: a retold story is read afresh
+        for field in draft.pop("inferred", []):
+            draft[field] = blank(field)
+        draft["likely"] = []
