@@ -75,7 +75,7 @@ def test_roman_urdu_family_filing_for_missing_worker_is_urgent(chat, complaints)
     reply = chat.say("haan")
     assert "Aap ki shikayat darj ho gayi. Ticket number:" in reply
     assert "Zimmedar: Pakistani sifarat khana ya consulate." in reply
-    assert "12 ghante" in reply
+    assert "daftar abhi band hai; khulte hi (26 Nov 2026, 09:00)" in reply  # 17:00 in Pakistan: closed
     [c] = complaints()
     assert (c.category, c.country, c.affected, c.filer_relation, c.urgent, c.urgent_reason) == (
         "missing", "SA", "family", "bhai", True, "category:missing")
@@ -194,7 +194,7 @@ def test_urgent_word_in_the_story_makes_any_category_urgent(chat, complaints):
     chat.script([("complaint contract problem Doha", ["What happened?"]),
                  ("the supervisor beat me and I am in hospital", ["name, CNIC"]),
                  ("skip", ["Who is it against?"]), ("skip", ["Urgent: staff will see it first."])])
-    assert "12 hours" in chat.say("1")
+    assert "the office is closed now; staff will review it first when it opens (26 Nov 2026, 09:00)" in chat.say("1")
     [c] = complaints()
     assert c.urgent and c.urgent_reason in ("word:abuse", "word:medical", "category:abuse", "category:medical")
 
@@ -213,7 +213,7 @@ def test_telegram_buttons_and_typed_relation(session_factory, ccore, complaints)
     assert "Is this complaint about you?" in tg.say(choice="cc:SA")
     assert "the worker's name, CNIC" in tg.say("for my brother")  # the relation is already in the answer
     assert "a family member (for my brother)" in tg.say("skip")
-    assert "12 hours" in tg.say(choice="c:yes")
+    assert "when it opens" in tg.say(choice="c:yes")
     [c] = complaints()
     assert (c.channel, c.category, c.affected, c.filer_relation, c.urgent_reason) == (
         "telegram", "death", "family", "for my brother", "category:death")
@@ -339,3 +339,13 @@ def test_anonymous_one_shot_in_each_language(lang, chat, complaints):
     assert w["filed"] in chat.say(w["yes"])
     [c] = complaints()
     assert c.anonymous and c.worker_cnic is None and c.verify_hash is None and c.lang == lang
+
+
+def test_urgent_review_is_promised_in_hours_only_while_the_office_is_open(chat, clock, complaints):
+    clock.advance(hours=-5)  # 12:00 in Pakistan, a Wednesday
+    chat.script([("complaint my brother is in jail in Dubai since last week", ["worker's name"]),
+                 ("skip", ["Urgent"])])
+    reply = chat.say("yes")
+    assert "staff will review it within 12 hours." in reply and "same day" not in reply
+    [c] = complaints()
+    assert c.urgent and c.category == "detained"

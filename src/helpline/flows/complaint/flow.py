@@ -209,4 +209,5 @@ class ComplaintFlow(Flow):
         turn.leave()
         prompts.filed(turn, reference, category, referral, resolution,
                       urgent_hours=pol.urgent_review_hours if urgent else None,
+                      office_opens=None if pol.office.is_open(turn.ctx.now) else pol.office.next_opening(turn.ctx.now),
                       trackable=not anonymous and bool(draft.get("cnic")))

@@ -211,13 +211,17 @@ def expired(turn: Turn) -> None:
 
 
 def filed(turn: Turn, reference: str, category: Category, referral: datetime, resolution: datetime,
-          urgent_hours: int | None, trackable: bool) -> None:
-    """The receipt: reference, responsible body, promised dates, urgency, and how to track it."""
+          urgent_hours: int | None, office_opens: datetime | None, trackable: bool) -> None:
+    """The receipt: reference, responsible body, promised dates, urgency (review within the policy's hours while
+    the office is open; when it opens, if it is closed: never a "same day" it cannot keep), and how to track it."""
     ref = references.display(reference)
     turn.say("complaint.filed", ref=ref, body=load_taxonomy().body(category.body).name(turn.lang),
              referral=fmt.day(referral, turn.lang), resolution=fmt.day(resolution, turn.lang))
-    if urgent_hours is not None:
+    if urgent_hours is not None and office_opens is None:
         turn.say("complaint.filed.urgent", hours=urgent_hours)
+    elif urgent_hours is not None and office_opens is not None:
+        turn.say("complaint.filed.urgent.closed", day=fmt.day(office_opens, turn.lang),
+                 time=office_opens.strftime("%H:%M"))
     if trackable:
         turn.say("complaint.filed.track", ref=ref)
     else:
