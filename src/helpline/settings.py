@@ -90,7 +90,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         None, description="Signs staff console sessions and CSRF tokens; unset: a key file beside the database."
     )
-    session_minutes: int = Field(480, ge=5, le=7 * 24 * 60, description="Staff console session lifetime.")
+    session_minutes: int = Field(
+        480, ge=5, le=7 * 24 * 60, description="Staff console idle timeout: a session unused this long ends."
+    )
+    session_max_hours: int = Field(
+        12, ge=1, le=7 * 24, description="Staff console absolute timeout: a session ends this long after sign-in."
+    )
     session_cookie_secure: bool | None = Field(
         None, description="Secure flag on console cookies; unset: on when HELPLINE_PUBLIC_URL is https."
     )
@@ -113,6 +118,12 @@ class Settings(BaseSettings):
     complaint_urgent_review_hours: int = Field(12, ge=1, le=24, description="Urgent complaints: reviewed within (same day).")
     complaint_reopen_days: int = Field(30, ge=1, le=365, description="Days after 'resolved' in which REOPEN works.")
     complaint_draft_days: int = Field(7, ge=1, le=90, description="Days an unfinished complaint is kept for resuming.")
+    complaint_office_hours: str = Field(
+        "09:00-17:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
+        description="Office hours (HH:MM-HH:MM): outside them an urgent complaint is promised review when they open.")
+    complaint_office_days: str = Field(
+        "0,1,2,3,4", pattern=r"^[0-6](,[0-6])*$", description="Office days (0 = Monday … 6 = Sunday).")
+    complaint_office_timezone: str = Field("Asia/Karachi", description="The office's time zone (IANA name).")
 
     @field_validator("database_url")
     @classmethod
