@@ -62,11 +62,12 @@ class EngineDriver:
     """
 
     def __init__(self, core: Core, channel: str = "sms", state: dict[str, Any] | None = None,
-                 answers: Mapping[Any, Any] | None = None):
+                 answers: Mapping[Any, Any] | None = None, facts: engine.Facts | None = None):
         self.core = core
         self.channel = channel
         self.state: dict[str, Any] = state or {}
         self.answers = dict(answers or {})
+        self.facts = facts  # what the pipeline would have loaded (a person asked for or holding the chat)
         self.events: list[Any] = []
 
     @property
@@ -103,7 +104,7 @@ class EngineDriver:
                              attachments=attachments)
         known: dict[Any, Any] = {}
         while True:
-            ctx = self.core.context(answers=known)
+            ctx = self.core.context(facts=self.facts, answers=known)
             state, events = engine.step(self.state, msg, ctx)
             if len(events) == 1 and isinstance(events[0], FactNeeded):
                 known[events[0].ask] = self._answer(events[0].ask)

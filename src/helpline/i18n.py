@@ -80,6 +80,16 @@ class I18n:
                 return found
         return key
 
+    def variant(self, text: Text, channel: str | None, lang: str) -> Text:
+        """The channel's own wording of a key, if the language's catalog has one: on SMS, where every part is
+        paid for, ``K.sms`` (a short menu label, a shorter question; kept in ``sms.po``) stands in for ``K``.
+        Only the language's own catalog counts, so a missing Urdu short form never falls back to English."""
+        if channel and not text.key.startswith("kb:"):
+            key = f"{text.key}.{channel}"
+            if key in self.catalogs.get(lang, {}):
+                return Text(key, text.params)
+        return text
+
     def render(self, text: Text, lang: str) -> str:
         """Words for a key + parameters; parameters that are themselves :class:`Text` are rendered too."""
         if text.key.startswith("kb:"):

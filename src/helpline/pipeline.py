@@ -117,12 +117,14 @@ class Core:
                            default_lang=self.default_lang, new_id=self.new_id, flows=self.flows, gates=self.gates,
                            menu=self.menu, facts=facts or eng.Facts(), answers=answers or {}, config=self.config)
 
-    def render(self, reply: Reply) -> RenderedReply:
-        """Resolve a reply's keys into words in its language."""
+    def render(self, reply: Reply, channel: str | None = None) -> RenderedReply:
+        """Resolve a reply's keys into words in its language; on a ``channel`` with wordings of its own (SMS: the
+        ``K.sms`` short labels and questions), those."""
+        words = self.i18n
         return RenderedReply(
             lang=reply.lang,
-            paragraphs=[self.i18n.render(t, reply.lang) for t in reply.parts],
-            menu=[(m.id, self.i18n.render(m.label, reply.lang)) for m in reply.menu],
+            paragraphs=[words.render(words.variant(t, channel, reply.lang), reply.lang) for t in reply.parts],
+            menu=[(m.id, words.render(words.variant(m.label, channel, reply.lang), reply.lang)) for m in reply.menu],
         )
 
 
@@ -290,7 +292,7 @@ def step(scope: TurnScope) -> list[RenderedReply]:
             answers[ask] = _answerer(scope.core, ask)(scope, ask)
             continue
         scope.state, scope.events = state, events
-        return [scope.core.render(e.reply) for e in events if isinstance(e, ReplyCreated)]
+        return [scope.core.render(e.reply, scope.msg.channel) for e in events if isinstance(e, ReplyCreated)]
     raise RuntimeError(f"a flow asked more than {MAX_ASKS} times in one step")
 
 

@@ -48,6 +48,8 @@ HANDLERS: dict[type, pipeline.Handler] = {
     ev.FaqAnswered: pipeline.ignore,
     ev.HandoffRequested: handoff.on_requested,
     ev.HandoffLapsed: handoff.on_lapsed,
+    ev.HandoffMessage: handoff.on_message,
+    ev.DangerReported: handoff.on_danger,
     ev.ComplaintConfirmed: complaints.store_complaint,
     ev.ComplaintReopened: complaints.reopen,
     ev.ResolutionConfirmed: complaints.confirm_resolution,

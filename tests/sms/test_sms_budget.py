@@ -51,7 +51,7 @@ def _replies(core, lang: str) -> dict[str, list[Reply]]:
 
 
 def _body(core, reply: Reply) -> str:
-    rendered = core.render(reply)
+    rendered = core.render(reply, "sms")  # what SMS sends: the short SMS wordings (K.sms) where there are some
     return render_sms(rendered.paragraphs, rendered.menu, lang=reply.lang)
 
 

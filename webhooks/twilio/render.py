@@ -10,6 +10,7 @@ The pages that wait for MORE are the pager's own state (``conversations.pager``)
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from helpline.errors import InvalidInput
@@ -17,7 +18,10 @@ from helpline.i18n import I18n
 from helpline.menus import layout
 from helpline.messages import LANGUAGES, Text
 from helpline.pipeline import RenderedReply
-from helpline.sms import paginate, to_gsm7
+from helpline.sms import MAX_BODY_CHARS, count_segments, paginate, to_gsm7
+from helpline.textsplit import split_text
+
+log = logging.getLogger(__name__)
 
 GSM7_LANGUAGES = frozenset({"en", "ur-Latn"})
 
@@ -36,14 +40,81 @@ def keyword_reply(i18n: I18n, key: str, lang: str) -> RenderedReply:
 
 
 def first_page(replies: list[RenderedReply], budget: int, i18n: I18n) -> tuple[list[RenderedReply], dict[str, Any] | None]:
-    """A turn's replies as one SMS body within ``budget`` segments, and the pager (the later pages) or None."""
+    """A turn's replies as one SMS body within ``budget`` segments, and the pager (the later pages) or None.
+
+    A question and its choices arrive together: see :func:`pages`."""
     if not replies:
         return [], None
     lang = replies[-1].lang
+    bodies = pages(replies, budget, i18n.render(Text("sms.more"), lang))
+    first = [RenderedReply(lang=lang, paragraphs=[bodies[0]])] if bodies else []
+    return first, ({"lang": lang, "pages": bodies[1:]} if len(bodies) > 1 else None)
+
+
+def pages(replies: list[RenderedReply], budget: int, more_hint: str) -> list[str]:
+    """A turn's replies as SMS pages of at most ``budget`` segments, every page but the last ending in the hint.
+
+    The question (the last paragraph of the last reply with a menu, see :func:`question_of`) and its "1 Label"
+    lines are one block that is never split: what comes before it may go on earlier pages (the worker sends
+    MORE), but the options never arrive on a later page than their question. A block that alone exceeds the
+    budget is a content bug (``tests/sms/test_every_prompt.py`` walks every prompt); the options are then kept
+    together with the end of the question, and nothing is ever cut.
+    """
     body = "\n\n".join(render_sms(r.paragraphs, r.menu, lang=r.lang) for r in replies)
-    pages = paginate(body, budget, i18n.render(Text("sms.more"), lang))
-    first = [RenderedReply(lang=lang, paragraphs=[pages[0]])] if pages else []
-    return first, ({"lang": lang, "pages": pages[1:]} if len(pages) > 1 else None)
+    if _within(body, budget):
+        return [body] if body else []
+    asking = next((i for i in range(len(replies) - 1, -1, -1) if replies[i].menu), None)
+    if asking is None:
+        return paginate(body, budget, more_hint)
+    r = replies[asking]
+    said, question = question_of(r)
+    before = "\n\n".join([*(render_sms(x.paragraphs, x.menu, lang=x.lang) for x in replies[:asking]),
+                           render_sms([said], [], lang=r.lang)]).strip()
+    after = "\n\n".join(render_sms(x.paragraphs, x.menu, lang=x.lang) for x in replies[asking + 1:]).strip()
+    kept = _around(before, render_sms([question], r.menu, lang=r.lang), after, budget, more_hint)
+    if kept is None:  # a content bug: at least keep the options together, with as much of the question as fits
+        log.warning("an SMS question and its %d options do not fit %d segments", len(r.menu), budget)
+        kept = _around("\n\n".join(filter(None, [before, render_sms([question], [], lang=r.lang)])),
+                       render_sms([], r.menu, lang=r.lang), after, budget, more_hint, tail=True)
+    return kept if kept is not None else paginate(body, budget, more_hint)
+
+
+def _around(before: str, block: str, after: str, budget: int, more_hint: str, *,
+            tail: bool = False) -> list[str] | None:
+    """Pages with ``block`` whole on one of them, after the pages of ``before`` (its last page shared with the
+    block when both fit; with ``tail``, cut so that its end always does) and before those of ``after``; None
+    when the block alone does not fit a page."""
+    suffix = "\n" + more_hint.strip() if more_hint.strip() else ""
+
+    def fits(page: str) -> bool:  # a page that is not the last one: the hint must fit too
+        return _within(page + suffix, budget)
+
+    holds = fits if after else (lambda page: _within(page, budget))
+    if not holds(block):
+        return None
+    chunks = split_text(before, fits) if before else []
+    if tail and chunks and not holds(chunks[-1] + "\n\n" + block):  # cut so the end goes with the block
+        cut = split_text(before, fits, fits_last=lambda page: holds(page + "\n\n" + block))
+        chunks = cut if holds(cut[-1] + "\n\n" + block) else chunks
+    if chunks and holds(chunks[-1] + "\n\n" + block):
+        chunks[-1] += "\n\n" + block
+    else:
+        chunks.append(block)
+    if not after:
+        return [c + suffix for c in chunks[:-1]] + chunks[-1:]
+    return [c + suffix for c in chunks] + paginate(after, budget, more_hint)
+
+
+def question_of(reply: RenderedReply) -> tuple[str, str]:
+    """A reply's words before its question, and the question: the last paragraph (the last block of it, when a
+    paragraph holds blank lines, as a summary followed by "Is this right?" does)."""
+    text = layout(reply.paragraphs, [])
+    said, _, question = text.rpartition("\n\n")
+    return said, question
+
+
+def _within(page: str, budget: int) -> bool:
+    return len(page) <= MAX_BODY_CHARS and count_segments(page).segments <= budget
 
 
 def next_page(pager: dict[str, Any], default_lang: str) -> tuple[list[RenderedReply], dict[str, Any] | None]:

@@ -39,17 +39,27 @@ def handoff_dict(row: Handoff | None) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"id": row.id, "status": row.status, "held_by": row.held_by, "until": row.until, "lang": row.lang,
-            "requested_at": row.requested_at, "reason": row.reason, "contact_id": row.contact_id}
+            "requested_at": row.requested_at, "reason": row.reason, "contact_id": row.contact_id,
+            "urgent": row.urgent, "urgent_reason": row.urgent_reason, "urgent_at": row.urgent_at,
+            "unread": row.unread, "last_at": row.last_worker_message_at}
+
+
+def _queue_order(item: dict[str, Any]) -> tuple[Any, ...]:
+    """Urgent first, then those with unread messages, then the longest waiting."""
+    return (not item["urgent"], not item["unread"], item["requested_at"], item["id"])
 
 
 @bp.route("/handoff")
 def handoffs():  # type: ignore[no-untyped-def]
-    """Waiting workers (oldest first) and held conversations; lapsed holds are handed back first."""
+    """Waiting workers and held conversations, each urgent first (danger heard, with the reason), then unread, then
+    oldest; with the worker's latest message (masked in the template). Lapsed holds are handed back first."""
     with transaction() as db:
         holds.expire_due(db, rt().core, now())
-        rows = db.execute(select(Handoff, Contact).join(Contact, Contact.id == Handoff.contact_id)
-                          .where(Handoff.status.in_(HANDOFF_ACTIVE)).order_by(Handoff.requested_at, Handoff.id)).all()
-        items = [{**(handoff_dict(h) or {}), "channel": c.channel, "address": c.address} for h, c in rows]
+        rows = db.execute(select(Handoff, Contact, Message.text).join(Contact, Contact.id == Handoff.contact_id)
+                          .outerjoin(Message, Message.id == Handoff.last_worker_message_id)
+                          .where(Handoff.status.in_(HANDOFF_ACTIVE))).all()
+        items = sorted(({**(handoff_dict(h) or {}), "channel": c.channel, "address": c.address, "latest": text}
+                        for h, c, text in rows), key=_queue_order)
     waiting = [i for i in items if i["status"] == "waiting"]
     held = [i for i in items if i["status"] == "held"]
     return render_template("console/handoff.html", waiting=waiting, held=held, active="handoff")
@@ -73,7 +83,10 @@ def conversation(contact_id: int):  # type: ignore[no-untyped-def]
         info = {"id": contact.id, "channel": contact.channel, "address": contact.address,
                 "language": holds.worker_lang(db, contact, rt().core),
                 "opted_out": contact.opted_out, "created_at": contact.created_at, "last_seen_at": contact.last_seen_at}
-        handoff = handoff_dict(holds.active_handoff(db, contact.id))
+        active = holds.active_handoff(db, contact.id)
+        handoff = handoff_dict(active)  # as it was before this visit: unread until now
+        if active is not None:
+            holds.mark_seen(db, active, now())
         complaints = [{"id": c.id, "reference": c.display_reference, "status": c.status, "category": c.category}
                       for c in db.scalars(select(Complaint).where(Complaint.contact_id == contact.id)
                                           .order_by(Complaint.id.desc()))]

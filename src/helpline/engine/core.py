@@ -168,8 +168,13 @@ class Turn:
         shown = self.state.get("menu") or []  # [[id, label key, label params], ...]
         if self.msg.choice:
             return self.msg.choice if any(item[0] == self.msg.choice for item in shown) else None
-        labels = [(i, self.ctx.i18n.render(Text(k, p), self.lang)) for i, k, p in shown]
-        return numbered_choice(self.text, labels)
+        words = self.ctx.i18n
+        labels = [(i, words.render(Text(k, p), self.lang)) for i, k, p in shown]
+        found = numbered_choice(self.text, labels)
+        if found is None and self.text:  # the short label an SMS showed ("K.sms"), typed back on any channel
+            short = [(i, words.render(words.variant(Text(k, p), "sms", self.lang), self.lang)) for i, k, p in shown]
+            found = numbered_choice(self.text, short) if short != labels else None
+        return found
 
     @property
     def intent(self) -> tuple[str, float] | None:

@@ -68,6 +68,21 @@ class HandoffLapsed:
     """A hold's time ran out while the worker was writing: the bot takes the conversation back."""
 
 
+@dataclass(frozen=True)
+class HandoffMessage:
+    """The worker wrote while waiting for a person or while one holds the conversation: unread for staff."""
+
+
+@dataclass(frozen=True)
+class DangerReported:
+    """Danger heard in the worker's message, in any state: the handler marks the contact's handoff urgent with
+    ``reason`` (in words, for staff), asking for a person if nobody was asked yet."""
+
+    reason: str
+    text: str = field(repr=False)
+    lang: str
+
+
 # -- complaints ---------------------------------------------------------------------------------------------
 
 
@@ -145,6 +160,7 @@ class StatusWatchRequested:
 
 
 Event = (ReplyCreated | LanguageChanged | FaqAnswered | Unanswered | HandoffRequested | HandoffLapsed
+         | HandoffMessage | DangerReported
          | ComplaintConfirmed | ComplaintReopened | ResolutionConfirmed | LookupFailed | StatusChecked
          | StatusWatchRequested)
 """Every event a step can emit."""

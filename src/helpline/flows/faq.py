@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpline.engine.core import MAIN_MENU, Flow, Turn
+from helpline.engine.core import MAIN_MENU, Flow, Turn, with_team
 from helpline.engine.events import FaqAnswered, Unanswered
 from helpline.matcher import OUT_OF_SCOPE
 from helpline.messages import MenuItem, Text
@@ -52,7 +52,9 @@ class FaqFlow(Flow):
         """Answer ``text`` (the message, or the question after a greeting): the answer, suggestions, or an honest
         decline; only an in-scope question without an answer is kept for staff."""
         match = turn.ctx.matcher.match(text)
-        if match.decision == "answer" and match.topic:
+        if match.decision != "answer" and with_team(turn):
+            pass  # waiting for a person: the message is with the team, no guesses
+        elif match.decision == "answer" and match.topic:
             self._answer(turn, match.topic, score=match.score)
         elif match.decision == "suggest":
             turn.leave()
@@ -87,6 +89,8 @@ class FaqFlow(Flow):
         turn.menu(items)
 
     def _unanswered(self, turn: Turn, question: str, best: str | None, score: float) -> None:
+        if with_team(turn):  # waiting for a person: with the team, not kept as unanswered
+            return
         turn.emit(Unanswered(question[:500], turn.lang, best, round(score, 3)))
         turn.main_menu("faq.none")
 

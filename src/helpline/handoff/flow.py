@@ -1,5 +1,7 @@
 """Talking to a person: the worker asks (menu entry, "agent", "insaan se baat", "انسان سے بات") and waits in the
-staff console's handoff queue; while a staff member holds the conversation the bot stays quiet.
+staff console's handoff queue; while a staff member holds the conversation the bot stays quiet (but for the
+emergency route when the worker writes of danger: :func:`helpline.engine.core._danger`). While waiting, what the
+bot cannot answer outright is acknowledged as being with the team, and every message shows as unread for staff.
 
 The engine stays pure: whether a person holds the conversation is a fact the pipeline loads when it opens the
 turn (``ctx.facts``); asking and lapsing are events whose handlers (:mod:`helpline.handoff.service`) write.
@@ -48,6 +50,17 @@ class HandoffFlow(Flow):
             self.start(turn)
             return True
         return False
+
+    def with_team(self, turn: Turn) -> None:
+        """While the worker waits: a message the bot cannot answer outright is for the team, and said so (never
+        "did you mean…" or "no answer yet"); staff see it as unread."""
+        turn.leave()
+        turn.say("handoff.with_team")
+
+    def urgent(self, turn: Turn) -> None:
+        """Danger was heard (the engine said the emergency route): the handler of
+        :class:`~helpline.engine.events.DangerReported` puts the worker at the top of the queue; say so briefly."""
+        turn.say("handoff.urgent")
 
     def start(self, turn: Turn) -> None:
         """Join the queue (once), tell the worker what happens next, and leave the menu open meanwhile."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpline.storage.models import Base
@@ -33,6 +33,21 @@ class Handoff(Base):
     until: Mapped[datetime | None]  # the hold lapses back to the bot at this time unless staff act again
     ended_at: Mapped[datetime | None]
     ended_by: Mapped[str | None] = mapped_column(String(64))
+    # Danger heard in the worker's messages (helpline.danger): the handoff goes to the top of the staff's list.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    urgent_reason: Mapped[str | None] = mapped_column(String(200))  # in words, e.g. 'locked in: said "..."'
+    urgent_at: Mapped[datetime | None]  # when danger was first heard
+    # The worker's latest message while waiting or held (its text is in the message log), and when a staff member
+    # last opened the conversation: newer than that, it shows as unread.
+    last_worker_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    last_worker_message_at: Mapped[datetime | None]
+    seen_at: Mapped[datetime | None]
+
+    @property
+    def unread(self) -> bool:
+        """The worker wrote since a staff member last opened the conversation."""
+        return self.last_worker_message_at is not None and (self.seen_at is None
+                                                            or self.seen_at < self.last_worker_message_at)
 
     def __repr__(self) -> str:
         return f"Handoff(id={self.id!r}, contact_id={self.contact_id!r}, status={self.status!r})"

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpline import outbox
 from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
-from helpline.engine.events import HandoffLapsed, HandoffRequested
+from helpline.engine.events import DangerReported, HandoffLapsed, HandoffMessage, HandoffRequested
 from helpline.messages import Text
 from helpline.pipeline import Core, TurnScope, contact_language
 from helpline.storage.models import Contact
@@ -32,8 +32,42 @@ def active_handoff(session: Session, contact_id: int) -> Handoff | None:
 def on_requested(scope: TurnScope, event: HandoffRequested) -> None:
     if active_handoff(scope.session, scope.contact.id) is None:
         scope.session.add(Handoff(contact_id=scope.contact.id, status="waiting", lang=event.lang,
-                                  reason=event.text or None, requested_at=scope.now))
+                                  reason=event.text or None, requested_at=scope.now,
+                                  last_worker_message_id=scope.inbound_id, last_worker_message_at=scope.now))
         scope.session.flush()
+
+
+def on_danger(scope: TurnScope, event: DangerReported) -> None:
+    """Danger heard: the contact's active handoff (created, waiting, if there is none) becomes urgent, with the
+    reason in words, and this message shows as unread: the top of the staff's list."""
+    session = scope.session
+    row = active_handoff(session, scope.contact.id)
+    if row is None:
+        row = Handoff(contact_id=scope.contact.id, status="waiting", lang=event.lang, reason=event.text or None,
+                      requested_at=scope.now)
+        session.add(row)
+    if not row.urgent:
+        row.urgent_at = scope.now
+    row.urgent, row.urgent_reason = True, event.reason[:200]
+    row.last_worker_message_id, row.last_worker_message_at = scope.inbound_id, scope.now
+    session.flush()
+
+
+_UNREAD = (update(Handoff.__table__).where(Handoff.__table__.c.id == bindparam("p_id"),
+                                          Handoff.__table__.c.status.in_(HANDOFF_ACTIVE))
+           .values(last_worker_message_id=bindparam("p_message_id"), last_worker_message_at=bindparam("p_now")))
+
+
+def on_message(scope: TurnScope, event: HandoffMessage) -> None:
+    """The worker wrote while waiting or held: unread for staff (one UPDATE of the handoff the turn loaded)."""
+    if scope.facts.handoff_id is not None:
+        scope.session.connection().execute(_UNREAD, {"p_id": scope.facts.handoff_id,
+                                                     "p_message_id": scope.inbound_id, "p_now": scope.now})
+
+
+def mark_seen(session: Session, row: Handoff, now: datetime) -> None:
+    """A staff member opened the conversation: what the worker wrote until now is read."""
+    row.seen_at = now
 
 
 def on_lapsed(scope: TurnScope, event: HandoffLapsed) -> None:
