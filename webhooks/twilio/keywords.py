@@ -6,7 +6,8 @@
   HELP/INFO get a short help text here, so the engine's own help word does not answer a second time.
 * When Twilio's opt-out handling is on (``HELPLINE_TWILIO_HANDLES_OPT_OUT``, Twilio's default), Twilio has
   already answered those keywords: we record consent and say nothing, never a double reply.
-* MORE / aur / mazeed / مزید / اور asks for the next page of a reply that was over the budget.
+* MORE / aur / mazeed / مزید / اور asks for the next page of a reply that was over the budget; with nothing
+  waiting it gets a short "that was all" (``sms.no_more``), never the engine (it is no question for staff).
 """
 
 from __future__ import annotations

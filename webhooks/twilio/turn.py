@@ -40,8 +40,11 @@ def sms_turn(sessions: sessionmaker[Session], core: Core, msg: InboundMessage, r
             sent = []  # logged (staff can see it), never answered: Twilio would refuse with 21610 anyway
         elif word == "help":
             sent = _keyword_reply(core, rules, "sms.help", lang)
-        elif scope.pager and keywords.is_more(msg.text):
-            sent, scope.pager = render.next_page(scope.pager, lang)
+        elif keywords.is_more(msg.text):  # never the engine's: MORE is not a question to answer or log
+            if scope.pager:
+                sent, scope.pager = render.next_page(scope.pager, lang)
+            else:
+                sent = [render.keyword_reply(core.i18n, "sms.no_more", lang)]
         else:
             sent, scope.pager = render.first_page(pipeline.step(scope), rules.budget, core.i18n)
         pipeline.close_turn(scope, sent)
