@@ -241,7 +241,8 @@ _HELD = (select(func.max(_handoffs.c.id)).where(_handoffs.c.contact_id == _conta
 # Read only after the contact row is locked: joined into the locking statement, PostgreSQL would return the state
 # as it was when that statement started, and concurrent turns would all act on it (tried: 8 concurrent "yes"
 # then filed 8 complaints; tests/complaints/test_concurrency.py catches it).
-_LOAD = (select(_conversations.c.state, _conversations.c.pager, _handoffs.c.status, _handoffs.c.until, _SEEN)
+_LOAD = (select(_conversations.c.state, _conversations.c.pager, _handoffs.c.status, _handoffs.c.until, _SEEN,
+                _handoffs.c.id)
          .select_from(_contacts.outerjoin(_conversations, _conversations.c.contact_id == _contacts.c.id)
                       .outerjoin(_handoffs, _handoffs.c.id == _HELD))
          .where(_contacts.c.id == bindparam("p_contact_id")))
@@ -259,9 +260,10 @@ def open_turn(session: Session, msg: InboundMessage, core: Core) -> TurnScope:
     contact = _lock_contact(db, msg, now)
     row = db.execute(_LOAD, {"p_contact_id": contact.id, "p_channel": msg.channel,
                              "p_provider_id": msg.provider_id}).one()
-    state, pager, handoff, until, duplicate_of = row
+    state, pager, handoff, until, duplicate_of, handoff_id = row
     state = dict(state) if state is not None else None
-    facts = eng.Facts(handoff=handoff, handoff_lapsed=handoff == "held" and until is not None and until <= now)
+    facts = eng.Facts(handoff=handoff, handoff_lapsed=handoff == "held" and until is not None and until <= now,
+                      handoff_id=handoff_id)
     scope = TurnScope(session=session, core=core, msg=msg, now=now, contact=contact, state=state or {},
                       pager=dict(pager) if pager else None, facts=facts, new_conversation=state is None,
                       duplicate_of=duplicate_of, inbound_text=msg.text or "")

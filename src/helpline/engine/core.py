@@ -22,11 +22,14 @@ A flow that needs a fact only the database knows calls :meth:`Turn.ask`; the ste
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Mapping
 
-from helpline.engine.events import Event, FactNeeded, LanguageChanged, ReplyCreated
+from helpline import danger
+from helpline.engine.events import (DangerReported, Event, FactNeeded, HandoffLapsed, HandoffMessage, LanguageChanged,
+                                    ReplyCreated)
 from helpline.i18n import I18n
 from helpline.kb import KnowledgeBase
 from helpline.lang import detect
@@ -73,6 +76,12 @@ class Facts:
     handoff: str | None = None  # "waiting" | "held" | None: a person is asked for, or holds the conversation
     handoff_lapsed: bool = False  # held, but the hold's time has run out
 
+    handoff_id: int | None = None  # the active handoff's row, for its handlers
+
+    @property
+    def with_person(self) -> str | None:
+        """"waiting" or "held" while a person is asked for or holds the conversation (a lapsed hold is over)."""
+        return None if self.handoff_lapsed else self.handoff
 
 @dataclass(frozen=True)
 class Context:
@@ -215,6 +224,10 @@ class Turn:
         if intro:
             self.say(intro)
         items = [MenuItem(f.id, Text(f.label or f.id)) for f in self.ctx.menu_flows()]
+    def say_first(self, key: str, **params: Any) -> None:
+        """Put a paragraph before everything this turn's reply has so far (the emergency route comes first)."""
+        self._parts.insert(0, Text(key, params))
+
         self.menu(items)
 
     def ask(self, ask: Any) -> Any:
@@ -295,6 +308,10 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
         return
     if turn.choice is not None:
         chosen = turn.ctx.flow(turn.choice)
+    if turn.ctx.facts.with_person:
+        turn.emit(HandoffMessage())  # unread for staff, whatever the bot says
+    if _danger(turn):
+        return
         if chosen is not None:
             chosen.start(turn)
             return
@@ -316,8 +333,6 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
         turn.set_language(LANGUAGE_WORDS[turn.norm])
         turn.say("lang.set")
         turn.main_menu(None)
-    elif _danger(turn):
-        pass
     elif (active := turn.ctx.flow(turn.flow)) is not None:
         active.handle(turn)
     elif (any(flow.intercept(turn) for flow in flows) or _small_talk(turn, first_contact)
@@ -382,18 +397,38 @@ SMALL_TALK = {"thanks": ("thanks", False), "goodbye": ("smalltalk.goodbye", Fals
 
 
 def _danger(turn: Turn) -> bool:
-    """Someone in danger is heard in any state (but the complaint's own story, which keeps every word): the
-    emergency line, and a person is asked for at once."""
-    if turn.flow == "complaint":
+    """Danger is heard in every state, before anything else: the worker is told the emergency route at once, in
+    their language, and staff see the conversation as urgent (:class:`DangerReported`). Then
+
+    - while a person holds the conversation, that is all the bot says;
+    - inside the complaint intake, the intake goes on and keeps the words as part of the story (words only there:
+      the model is not asked about a story);
+    - a message that opens a complaint ("Complaint: my boss beat me") starts the intake from it;
+    - a question the FAQ answers outright with an urgent topic gets that answer (it tells the route too);
+    - anywhere else, the worker is told briefly that a person will see it first (the handler queues them once).
+    """
+    if turn.choice is not None or not turn.text:
         return False
-    found = turn.intent
-    if found is None or found[0] != "danger":
+    in_intake = turn.flow == "complaint"
+    reason = danger.detect(turn.text, None if in_intake else turn.intent)
+    if reason is None:
         return False
-    turn.leave()
-    turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))
+    facts = turn.ctx.facts
+    if facts.handoff == "held" and facts.handoff_lapsed:  # the hold ran out: end it first, then queue afresh
+        turn.emit(HandoffLapsed())
+        turn.ctx = dataclasses.replace(turn.ctx, facts=Facts())
+        facts = turn.ctx.facts
+    turn.emit(DangerReported(reason, turn.text[:500], turn.lang))
+    route = {"contacts": turn.ctx.kb.fill("{mission_contacts}")}
+    if facts.handoff == "held" or in_intake:
+        turn.say_first("faq.urgent", **route)
+        return facts.handoff == "held"
+    if _opens_complaint(turn):  # "Complaint: my boss beat me": the intake starts from it (staff see it as urgent)
+        turn.say_first("faq.urgent", **route)
+        return True
     handoff = turn.ctx.flow("handoff")
     if handoff is not None:
-        handoff.start(turn)
+        handoff.urgent(turn)  # type: ignore[attr-defined]
     else:
         turn.main_menu(None)
     return True
@@ -402,6 +437,12 @@ def _danger(turn: Turn) -> bool:
 def _intent(turn: Turn, first_contact: bool) -> bool:
     """Free text that asks to do something (file or track a complaint, check a status, talk to a person) starts
     that flow; small talk gets a short reply. A greeting that carries a question is left for the FAQ."""
+    if _urgent_answer(turn):  # the answer tells the route too
+        if handoff is not None:
+            handoff.urgent(turn)  # type: ignore[attr-defined]
+        return True
+    turn.say_first("faq.urgent", **route)
+    turn.leave()
     found = turn.intent
     if found is None:
         return False
@@ -409,6 +450,50 @@ def _intent(turn: Turn, first_contact: bool) -> bool:
     if name in INTENT_FLOWS:
         flow = turn.ctx.flow(INTENT_FLOWS[name])
         if flow is None:
+def _urgent_answer(turn: Turn) -> bool:
+    """A question the FAQ answers outright with an urgent topic ("my brother is missing for 3 months"): the
+    answer, which tells the emergency route too; True if so."""
+    faq = turn.ctx.flow("faq")
+    if faq is None:
+        return False
+    match = turn.ctx.matcher.match(turn.text)
+    topic = turn.ctx.kb.topics.get(match.topic) if match.decision == "answer" and match.topic else None
+    if topic is None or not topic.urgent:
+        return False
+    faq.question(turn, turn.text)  # type: ignore[attr-defined]
+    return True
+
+
+def _opens_complaint(turn: Turn) -> bool:
+    """Whether the message opens a complaint (the complaint flow intercepts it, or it reads as wanting to file
+    one), which then starts from it."""
+    flow = turn.ctx.flow("complaint")
+    if flow is None:
+        return False
+    if flow.intercept(turn):
+        return True
+    found = turn.intent
+    if found is not None and found[0] == "complaint_file":
+        flow.start(turn)
+        return True
+    return False
+
+
+def with_team(turn: Turn) -> bool:
+    """While the worker waits for a person, a message the bot cannot answer outright gets "your message is with
+    the team" (the handoff flow's words) instead of a guess, "no answer yet" or "not something we handle"; True
+    if so. Flows that would guess call it first (the FAQ)."""
+    handoff = turn.ctx.flow("handoff")
+    if turn.ctx.facts.with_person != "waiting" or handoff is None:
+        return False
+    handoff.with_team(turn)  # type: ignore[attr-defined]
+    return True
+
+
+# Small talk that, while the worker waits for a person, is a question for the team ("is anyone there?").
+WAITING_TALK = frozenset({"anyone_there", "frustration"})
+
+
             return False
         flow.start(turn)
         return True
@@ -430,6 +515,8 @@ def _intent(turn: Turn, first_contact: bool) -> bool:
     return False
 
 
+    if name in WAITING_TALK and with_team(turn):
+        return True
 def _back(turn: Turn) -> None:
     history = turn.state.get("history") or []
     previous = history.pop() if history else None
