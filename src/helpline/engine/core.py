@@ -75,13 +75,13 @@ class Facts:
 
     handoff: str | None = None  # "waiting" | "held" | None: a person is asked for, or holds the conversation
     handoff_lapsed: bool = False  # held, but the hold's time has run out
-
     handoff_id: int | None = None  # the active handoff's row, for its handlers
 
     @property
     def with_person(self) -> str | None:
         """"waiting" or "held" while a person is asked for or holds the conversation (a lapsed hold is over)."""
         return None if self.handoff_lapsed else self.handoff
+
 
 @dataclass(frozen=True)
 class Context:
@@ -214,6 +214,10 @@ class Turn:
         """Add a paragraph to this turn's reply."""
         self._parts.append(Text(key, params))
 
+    def say_first(self, key: str, **params: Any) -> None:
+        """Put a paragraph before everything this turn's reply has so far (the emergency route comes first)."""
+        self._parts.insert(0, Text(key, params))
+
     def menu(self, items: list[MenuItem]) -> None:
         """Show a menu with this reply; typed numbers and labels will map onto it."""
         self._menu = list(items)
@@ -224,10 +228,6 @@ class Turn:
         if intro:
             self.say(intro)
         items = [MenuItem(f.id, Text(f.label or f.id)) for f in self.ctx.menu_flows()]
-    def say_first(self, key: str, **params: Any) -> None:
-        """Put a paragraph before everything this turn's reply has so far (the emergency route comes first)."""
-        self._parts.insert(0, Text(key, params))
-
         self.menu(items)
 
     def ask(self, ask: Any) -> Any:
@@ -298,6 +298,10 @@ def step(state: dict[str, Any], msg: InboundMessage, ctx: Context) -> tuple[dict
 
 def _dispatch(turn: Turn, *, first_contact: bool) -> None:
     flows = turn.ctx.flows
+    if turn.ctx.facts.with_person:
+        turn.emit(HandoffMessage())  # unread for staff, whatever the bot says
+    if _danger(turn):
+        return
     if any(flow.gate(turn) for flow in turn.ctx.gates):
         return
     if not turn.text and not turn.msg.choice and not turn.msg.attachments:
@@ -308,10 +312,6 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
         return
     if turn.choice is not None:
         chosen = turn.ctx.flow(turn.choice)
-    if turn.ctx.facts.with_person:
-        turn.emit(HandoffMessage())  # unread for staff, whatever the bot says
-    if _danger(turn):
-        return
         if chosen is not None:
             chosen.start(turn)
             return
@@ -427,6 +427,12 @@ def _danger(turn: Turn) -> bool:
         turn.say_first("faq.urgent", **route)
         return True
     handoff = turn.ctx.flow("handoff")
+    if _urgent_answer(turn):  # the answer tells the route too
+        if handoff is not None:
+            handoff.urgent(turn)  # type: ignore[attr-defined]
+        return True
+    turn.say_first("faq.urgent", **route)
+    turn.leave()
     if handoff is not None:
         handoff.urgent(turn)  # type: ignore[attr-defined]
     else:
@@ -434,22 +440,6 @@ def _danger(turn: Turn) -> bool:
     return True
 
 
-def _intent(turn: Turn, first_contact: bool) -> bool:
-    """Free text that asks to do something (file or track a complaint, check a status, talk to a person) starts
-    that flow; small talk gets a short reply. A greeting that carries a question is left for the FAQ."""
-    if _urgent_answer(turn):  # the answer tells the route too
-        if handoff is not None:
-            handoff.urgent(turn)  # type: ignore[attr-defined]
-        return True
-    turn.say_first("faq.urgent", **route)
-    turn.leave()
-    found = turn.intent
-    if found is None:
-        return False
-    name = found[0]
-    if name in INTENT_FLOWS:
-        flow = turn.ctx.flow(INTENT_FLOWS[name])
-        if flow is None:
 def _urgent_answer(turn: Turn) -> bool:
     """A question the FAQ answers outright with an urgent topic ("my brother is missing for 3 months"): the
     answer, which tells the emergency route too; True if so."""
@@ -494,6 +484,16 @@ def with_team(turn: Turn) -> bool:
 WAITING_TALK = frozenset({"anyone_there", "frustration"})
 
 
+def _intent(turn: Turn, first_contact: bool) -> bool:
+    """Free text that asks to do something (file or track a complaint, check a status, talk to a person) starts
+    that flow; small talk gets a short reply. A greeting that carries a question is left for the FAQ."""
+    found = turn.intent
+    if found is None:
+        return False
+    name = found[0]
+    if name in INTENT_FLOWS:
+        flow = turn.ctx.flow(INTENT_FLOWS[name])
+        if flow is None:
             return False
         flow.start(turn)
         return True
@@ -505,6 +505,8 @@ WAITING_TALK = frozenset({"anyone_there", "frustration"})
             return True
         turn.main_menu("welcome" if first_contact else "greeting")
         return True
+    if name in WAITING_TALK and with_team(turn):
+        return True
     if name in SMALL_TALK:
         key, with_menu = SMALL_TALK[name]
         if with_menu:
@@ -515,8 +517,6 @@ WAITING_TALK = frozenset({"anyone_there", "frustration"})
     return False
 
 
-    if name in WAITING_TALK and with_team(turn):
-        return True
 def _back(turn: Turn) -> None:
     history = turn.state.get("history") or []
     previous = history.pop() if history else None
