@@ -150,6 +150,13 @@ def _drafts(turn: Turn) -> Iterator[tuple[str, dict]]:
     yield "family", {**own, "affected": "family"}
     yield "anonymous", {**own, "anonymous": True, "name": None, "cnic": None, "passport": None}
     yield "blank", base
+    # Menus shown in parts (the complaint categories): every part, and the likeliest first when those are the
+    # longest names; keys a draft does not use are ignored by its prompts.
+    longest = sorted((c.code for c in load_taxonomy().categories), key=lambda code: -max(
+        len(load_taxonomy().category(code).name(lang)) for lang in LANGUAGES))
+    for part in range(1, 5):
+        yield f"menu part {part}", {**base, "category_page": part}
+    yield "longest likely", {**base, "likely": longest}
 
 
 def _complaint_steps(core, lang: str) -> Iterator[Prompt]:
