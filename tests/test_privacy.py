@@ -53,3 +53,16 @@ def test_log_records_never_show_a_bot_token_even_inside_url_objects(caplog):
 @given(st.from_regex(r"\d{5}-?\d{7}-?\d", fullmatch=True))
 def test_no_cnic_survives(cnic):
     assert cnic.replace("-", "")[5:12] not in mask(f"cnic {cnic} thanks")
+
+
+def test_exception_text_and_tracebacks_are_masked(caplog):
+    logger = logging.getLogger("helpline.test.exc")
+    caplog.handler.addFilter(MaskingFilter())
+    with caplog.at_level(logging.INFO, logger="helpline.test.exc"):
+        try:
+            raise ValueError("worker typed 35202-1234567-1 and +923001234567")
+        except ValueError as exc:
+            logger.exception("failed: %s", exc)
+            logger.warning("with stack", stack_info=True, extra={"cnic": "unused"})
+    assert "1234567" not in caplog.text and "3001234567" not in caplog.text
+    assert "ValueError: worker typed 35202-*******-1" in caplog.text and "Traceback" in caplog.text

@@ -48,8 +48,19 @@ def mask(text: str) -> str:
     return _PHONE.sub(_mask_phone, text)
 
 
+def _scrub(text: str) -> str:
+    return mask(_BOT_TOKEN.sub(r"\1<token>", text))
+
+
+_TRACEBACKS = logging.Formatter()
+
+
 class MaskingFilter(logging.Filter):
-    """A logging filter that masks personal numbers in every record's message and arguments."""
+    """A logging filter that masks personal numbers in every record's message and arguments, and in its
+    traceback and stack: an exception's text (a database error's, say) may quote what a worker typed.
+
+    The traceback is formatted here, masked, and kept as the record's ``exc_text`` (which every formatter
+    appends); ``exc_info`` is dropped, so no handler can format the unmasked original again."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         # Format first: arguments need not be strings (httpx logs its URL objects, which carry the bot token).
@@ -57,7 +68,17 @@ class MaskingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a malformed record is still logged, masked as far as possible
             message = str(record.msg)
-        record.msg, record.args = mask(_BOT_TOKEN.sub(r"\1<token>", message)), None
+        record.msg, record.args = _scrub(message), None
+        if record.exc_info:
+            try:
+                record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+            except Exception:  # noqa: BLE001 - an exception whose text cannot be formatted: name its class only
+                record.exc_text = f"{getattr(record.exc_info[0], '__name__', 'exception')} (text not shown)"
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = _scrub(record.exc_text)
+        if record.stack_info:
+            record.stack_info = _scrub(record.stack_info)
         return True
 
 

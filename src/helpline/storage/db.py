@@ -29,8 +29,12 @@ SQLITE_PRAGMAS = {"journal_mode": "WAL", "synchronous": "NORMAL", "foreign_keys"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``: SQLite gets its pragmas on every connection, PostgreSQL a pre-ping pool."""
+    """Create an engine for ``url``: SQLite gets its pragmas on every connection, PostgreSQL a pre-ping pool.
+
+    Statement parameters are never shown in errors or logs (``hide_parameters``): they are what workers typed,
+    and a database error's text ends up in the log with its traceback."""
     parsed = make_url(url)
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True, **kwargs)
     if parsed.database in (None, "", ":memory:"):
