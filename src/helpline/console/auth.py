@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from helpline.console import security
@@ -35,14 +35,19 @@ def login():  # type: ignore[no-untyped-def]
         identity = security.StaffIdentity(user.id, user.username, user.role, user.session_version)
         security.audit(db, "auth.login", "staff_user", user.id, actor=user.username, now=at)
     session.clear()  # a fresh session on sign-in (no fixation)
-    session.permanent = True
+    security.start_session()
     login_user(identity)
     return redirect(security.safe_next(request.form.get("next")) or url_for("console.queue"))
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():  # type: ignore[no-untyped-def]
-    """Sign out (a POST with the CSRF token, so no other site can sign staff out)."""
+    """Sign out (a POST with the CSRF token, so no other site can sign staff out). Server side: the user's
+    session version moves on, so this session, and any copy of its cookie, no longer opens a page."""
+    if current_user.is_authenticated:
+        with transaction() as db:
+            security.end_sessions(db, current_user.id)
+            security.audit(db, "auth.logout", "staff_user", current_user.id, now=now())
     logout_user()
     session.clear()
     flash("Signed out.")

@@ -7,7 +7,11 @@
 * CSRF: Flask-WTF's ``CSRFProtect`` in manual mode (``WTF_CSRF_CHECK_DEFAULT = False``) checked for every
   non-GET request to ``/staff`` only, so provider webhooks (signed by their providers) are unaffected.
 * Sessions: Flask-Login; cookies HttpOnly, SameSite=Lax, Secure under HTTPS; a user's ``session_version`` is in
-  the session id, so deactivating a user or changing their password or role signs them out everywhere.
+  the session id and checked on every request, so signing out, deactivating a user or changing their password or
+  role signs them out everywhere: a cookie captured before no longer opens any page. Idle timeout: the cookie's
+  signature is dated and re-dated on every request, and one older than ``HELPLINE_SESSION_MINUTES`` is refused;
+  absolute timeout: the sign-in time is in the signed session, and a session older than
+  ``HELPLINE_SESSION_MAX_HOURS`` ends however busy it is.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
@@ -23,9 +28,10 @@ from typing import Any, Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, Response, abort, current_app, redirect, request, url_for
-from flask_login import LoginManager, UserMixin, current_user
+from flask import Flask, Response, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import LoginManager, UserMixin, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -156,12 +162,46 @@ def requires(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return deco
 
 
+SIGNED_IN_AT = "signed_in_at"  # session key: when this session signed in (wall-clock seconds)
+
+
+def wall_clock() -> float:
+    """Seconds since the epoch, for session ages (the core's clock is fixed in tests; sessions need real time)."""
+    return time.time()
+
+
+def start_session() -> None:
+    """Mark the session that is signing in now (call after ``session.clear()``, before ``login_user``)."""
+    session.permanent = True
+    session[SIGNED_IN_AT] = int(wall_clock())
+
+
+def end_sessions(db: Session, user_id: int) -> None:
+    """End every session of a user, on every device: their session version moves on, so cookies issued
+    before no longer match it (sign-out, password and role changes)."""
+    db.execute(update(StaffUser).where(StaffUser.id == user_id)
+               .values(session_version=StaffUser.session_version + 1))
+
+
+def _too_old() -> bool:
+    started = session.get(SIGNED_IN_AT)
+    limit = current_app.config["HELPLINE_SESSION_MAX_SECONDS"]
+    return not isinstance(started, int) or wall_clock() - started > limit
+
+
 def guard() -> Response | None:
-    """Before every console request: CSRF on anything but GET/HEAD, then sign-in, then the role."""
+    """Before every console request: CSRF on anything but GET/HEAD, then sign-in (within the absolute timeout),
+    then the role."""
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()  # raises CSRFError (400)
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
+    if current_user.is_authenticated and _too_old():
+        logout_user()
+        session.clear()
+        flash("Your session has ended. Sign in again.")
+        target = request.full_path if request.method == "GET" else None
+        return redirect(url_for("console.login", next=target))  # type: ignore[return-value]
     if not current_user.is_authenticated:
         target = request.full_path if request.method == "GET" else None
         return redirect(url_for("console.login", next=target))  # type: ignore[return-value]
@@ -223,6 +263,8 @@ def init_app(app: Flask) -> None:
     for key, value in {
         "SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax", "SESSION_COOKIE_SECURE": secure,
         "SESSION_COOKIE_NAME": "helpline_staff", "PERMANENT_SESSION_LIFETIME": lifetime,
+        "SESSION_REFRESH_EACH_REQUEST": True,  # the idle timeout: each request re-dates the cookie's signature
+        "HELPLINE_SESSION_MAX_SECONDS": settings.session_max_hours * 3600,
         "REMEMBER_COOKIE_HTTPONLY": True, "REMEMBER_COOKIE_SAMESITE": "Lax", "REMEMBER_COOKIE_SECURE": secure,
         "WTF_CSRF_CHECK_DEFAULT": False, "WTF_CSRF_TIME_LIMIT": int(lifetime.total_seconds()),
         "WTF_CSRF_SSL_STRICT": True,
