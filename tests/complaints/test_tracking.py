@@ -66,7 +66,7 @@ def test_a_reference_alone_and_bare_status(chat):
     ref = file_complaint(chat)
     assert f"Complaint {ref}" in chat.say(ref)
     reply = chat.say("status")
-    assert "Send your complaint ticket number" in reply and "Passport / protector status" in reply
+    assert "Send your complaint ticket number" in reply and "Passport status" in reply  # its short SMS label
     assert f"Complaint {ref}" in chat.say(ref.replace("-", "").lower())
 
 
