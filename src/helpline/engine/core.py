@@ -39,6 +39,7 @@ from helpline.messages import DEFAULT_LANGUAGE, InboundMessage, MenuItem, Reply,
 from helpline.text import normalize
 
 HISTORY_LIMIT = 10
+FORM_LATIN = 6  # words: inside a form, a Latin answer this short does not switch Roman Urdu to English
 SHORT_LATIN = 3  # words: a Latin-script message this short does not switch an Urdu-writing contact to English
 MAX_TEXT = 2000  # longer messages are cut before matching (SMS bodies are at most 1600 characters)
 
@@ -145,6 +146,11 @@ class Flow:
         """Runs first on every message (e.g. a person holds the conversation); return True to end the turn."""
         return False
 
+    def offered_after(self, topic: str) -> str | None:
+        """The label key of this flow's entry under an FAQ answer on ``topic`` (None: not offered there), e.g. the
+        complaint intake under "my salary is not paid"."""
+        return None
+
 
 class Turn:
     """One message's worth of work: read the message, change the state, collect the reply."""
@@ -166,8 +172,12 @@ class Turn:
     def _language(self) -> str:
         detected = detect(self.text)
         current = self.state.get("lang") or self.ctx.default_lang
-        if detected == "en" and current != "en" and self.state.get("turns") and len(self.norm.split()) <= SHORT_LATIN:
+        words = len(self.norm.split())
+        if detected == "en" and current != "en" and self.state.get("turns") and words <= SHORT_LATIN:
             return current  # "ok", "thanks", "status plz": too short to move a contact who writes Urdu to English
+        if detected == "en" and current == "ur-Latn" and self.state.get("flow") not in (None, "faq") \
+                and words <= FORM_LATIN:
+            return current  # a name typed into a form ("Al Safi Cleaning Company") is not a change of language
         if detected and detected != current:
             self.events.append(LanguageChanged(detected, explicit=False))
             return detected

@@ -11,8 +11,6 @@ FULL = "faq.full"
 OTHER = "faq.other"
 NONE_OF_THESE = "faq.none_of_these"
 TOPIC_PREFIX = "t:"
-# Topics about doing something the helpline itself does: their answer offers to do it, first.
-ACTIONS = {"complaint_file": "complaint", "status_check_how": "status_lookup"}
 
 
 def _home() -> MenuItem:
@@ -33,11 +31,12 @@ class FaqFlow(Flow):
         """A choice after an answer or among suggestions, or a new question."""
         choice = turn.choice or ""
         if choice == FULL and turn.data.get("topic"):
-            self._answer(turn, turn.data["topic"], long=True)
+            self._answer(turn, turn.data["topic"], long=True, question=turn.data.get("question", ""))
         elif choice == OTHER:
             self.start(turn)
         elif choice.startswith(TOPIC_PREFIX) and choice[len(TOPIC_PREFIX) :] in turn.ctx.kb.topics:
-            self._answer(turn, choice[len(TOPIC_PREFIX) :], score=turn.data.get("score", 0.0))
+            self._answer(turn, choice[len(TOPIC_PREFIX) :], score=turn.data.get("score", 0.0),
+                         question=turn.data.get("question", ""))
         elif choice == NONE_OF_THESE:
             self._unanswered(turn, turn.data.get("question", ""), turn.data.get("best"), turn.data.get("score", 0.0))
         else:
@@ -55,7 +54,7 @@ class FaqFlow(Flow):
         if match.decision != "answer" and with_team(turn):
             pass  # waiting for a person: the message is with the team, no guesses
         elif match.decision == "answer" and match.topic:
-            self._answer(turn, match.topic, score=match.score)
+            self._answer(turn, match.topic, score=match.score, question=text)
         elif match.decision == "suggest":
             turn.leave()
             turn.enter(self.id, "suggest", {"question": text[:500], "best": match.topic, "score": match.score})
@@ -69,10 +68,14 @@ class FaqFlow(Flow):
         else:
             self._unanswered(turn, text, match.topic, match.score)
 
-    def _answer(self, turn: Turn, topic_id: str, *, score: float = 1.0, long: bool = False) -> None:
+    def _answer(self, turn: Turn, topic_id: str, *, score: float = 1.0, long: bool = False,
+                question: str = "") -> None:
+        """The answer, then what the worker can do next: the helpline's own action on it first (file the
+        complaint it describes, check a status), more detail, another question, a person, the menu. The question
+        is kept, so a complaint started from here begins with the worker's own words."""
         topic = turn.ctx.kb.topics[topic_id]
         turn.leave()
-        turn.enter(self.id, "answered", {"topic": topic_id})
+        turn.enter(self.id, "answered", {"topic": topic_id, "question": question[:500]})
         turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}")
         if topic.urgent:
             turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))
@@ -83,10 +86,9 @@ class FaqFlow(Flow):
         if not long and (texts.long or (texts.sms and turn.msg.channel == "sms")):  # more to read than was sent
             items.append(MenuItem(FULL, Text("faq.full")))
         items += [MenuItem(OTHER, Text("faq.other")), *_person(turn), _home()]
-        action = turn.ctx.flow(ACTIONS.get(topic_id))
-        if action is not None and action.label:  # "how do I complain?": the complaint itself, first
-            items.insert(0, MenuItem(action.id, Text(action.label)))
-        turn.menu(items)
+        actions = [MenuItem(flow.id, Text(label)) for flow in turn.ctx.flows
+                   if (label := flow.offered_after(topic_id)) is not None]
+        turn.menu(actions + items)
 
     def _unanswered(self, turn: Turn, question: str, best: str | None, score: float) -> None:
         if with_team(turn):  # waiting for a person: with the team, not kept as unanswered
