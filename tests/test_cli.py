@@ -41,9 +41,11 @@ def test_chat_telegram_view_shows_buttons(runner):
 
 
 def test_chat_starts_in_the_requested_language(runner):
-    result = runner.invoke(main, ["chat", "--lang", "ur"], input="menu\nمزید\n")  # the menu is on page 2
+    result = runner.invoke(main, ["chat", "--lang", "ur"], input="menu\nمزید\n")  # the menu is on page 1
     assert result.exit_code == 0, result.output
-    assert "سوال پوچھیں" in result.output and "UCS-2" in result.output
+    first, more = result.output.split("you> مزید")
+    assert "1 سوال" in first and "UCS-2" in first  # the options with their question, short SMS labels
+    assert "MENU" in more  # nothing waiting: says so
 
 
 def test_faq_match_jsonl(runner):
