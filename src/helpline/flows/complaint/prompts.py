@@ -122,6 +122,7 @@ def relation(turn: Turn, draft: Draft) -> None:
     turn.say("complaint.ask.relation")
 
 
+FIELDS = ("complaint.fields.0", "complaint.fields.1", "complaint.fields.2", "complaint.fields.3")  # "a, b and c"
 IDENTITY_LABELS = {"name": "complaint.field.name", "cnic": "complaint.field.cnic",
                    "passport": "complaint.field.passport"}
 
@@ -131,7 +132,7 @@ def identity(turn: Turn, draft: Draft) -> None:
     missing = [f for f in ("name", "cnic", "passport") if not draft.get(f)]
     fields = [Text(IDENTITY_LABELS[f]) for f in missing]
     key = "complaint.ask.identity.family" if _for_family(draft) else "complaint.ask.identity"
-    turn.say(key, fields=Text("complaint.fields." + str(len(fields)), {f"f{i}": t for i, t in enumerate(fields)}))
+    turn.say(key, fields=Text(FIELDS[len(fields)], {f"f{i}": t for i, t in enumerate(fields)}))
 
 
 def against(turn: Turn, draft: Draft) -> None:
@@ -150,7 +151,8 @@ def summary(turn: Turn, draft: Draft) -> None:
     if draft.get("anonymous"):
         details = Text("complaint.summary.anonymous")
     else:
-        parts = [draft.get("name") or "", mask(draft.get("cnic") or ""), mask(draft.get("passport") or "")]
+        hide = _tail if _sms(turn) else mask  # on SMS the last digits are enough to see it was read right
+        parts = [draft.get("name") or "", hide(draft.get("cnic") or ""), hide(draft.get("passport") or "")]
         details = ("، " if turn.lang == "ur" else ", ").join(p for p in parts if p) or "-"
     against = ", ".join(p for p in (draft.get("employer"), draft.get("agent")) if p) or "-"
     files = len(draft["attachments"])
@@ -165,6 +167,11 @@ def summary(turn: Turn, draft: Draft) -> None:
     turn.say("complaint.confirm.ask")
     turn.menu([MenuItem(YES, Text("complaint.confirm.yes")), MenuItem(CHANGE, Text("complaint.confirm.change")),
                MenuItem(RESTART, Text("complaint.confirm.restart"))])
+
+
+def _tail(number: str) -> str:
+    """An identity number as its last three characters ("…671"), for the SMS summary."""
+    return f"…{number[-3:]}" if number else ""
 
 
 FIX_LABELS = {"category": "complaint.fix.category", "country": "complaint.fix.country",
