@@ -184,3 +184,14 @@ def test_the_outbox_worker_hands_a_lapsed_hold_back_and_tells_the_worker(session
         queued = s.query(OutboxMessage).all()
     assert len(queued) == 1 and queued[0].kind.startswith("handoff")
     assert [item.lang for item in sender.sent] == ["ur-Latn"]
+
+
+def test_an_urgent_hold_that_runs_out_goes_back_to_the_top_of_the_queue(turn, session_factory, core) -> None:
+    turn("sms", "insaan se baat")
+    with session_factory.begin() as session:
+        row = holds.take(session, _contact(session, "sms"), "asma", now=FIXED_NOW, core=core, timeout=TIMEOUT)
+        row.urgent, row.urgent_reason = True, "locked in"
+    with session_factory.begin() as session:
+        assert holds.expire_due(session, core, FIXED_NOW + TIMEOUT) == 1
+        row = session.scalars(select(Handoff)).one()
+        assert (row.status, row.held_by, row.urgent) == ("waiting", None, True)  # not dropped, nobody told "bye"

@@ -142,9 +142,14 @@ def expiry_chore(sessions: sessionmaker[Session], core: Core) -> Callable[[datet
 
 
 def expire_due(session: Session, core: Core, now: datetime) -> int:
-    """Give back every hold whose time ran out, telling each worker; returns how many."""
+    """Give back every hold whose time ran out, telling each worker; returns how many. An urgent conversation is
+    not dropped: it goes back to the top of the queue, waiting for the next person (the worker is not told the
+    bot is back, because it is not)."""
     rows = session.scalars(select(Handoff).where(Handoff.status == "held", Handoff.until <= now)).all()
     for row in rows:
+        if row.urgent:
+            row.status, row.held_by, row.until = "waiting", None, None
+            continue
         _end(row, "expired", now, "timeout")
         contact = session.get(Contact, row.contact_id)
         if contact is not None:
