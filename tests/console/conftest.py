@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import itertools
 import re
 from collections.abc import Callable
@@ -39,7 +41,8 @@ def app(clean_env: None, engine, core, senders) -> Flask:
 
     settings = load_settings(database_url=engine.url.render_as_string(hide_password=False),
                              secret_key="test-secret-key-for-console-tests")
-    return create_app(settings, core=core, engine=engine, senders=senders, config={"TESTING": True})
+    own = dataclasses.replace(core)  # teaching retrains this app's matcher, never the session's shared one
+    return create_app(settings, core=own, engine=engine, senders=senders, config={"TESTING": True})
 
 
 @pytest.fixture

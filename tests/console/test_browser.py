@@ -96,9 +96,9 @@ def sms(base: str, body: str, n: int, sender: str = WORKER) -> str:
         return response.read().decode()
 
 
-FILING = ["complaint wages Dubai salary not paid for 4 months, kafeel says wait", "1", "1", "Muhammad Aslam",
-          "35202-1234567-1", "ab 1234567", "Al Noor Trading", "skip", "1"]
-SCRIPT = ["shikayat", "1", "Dubai", "<script>alert(1)</script>", "ho gaya", "1", "2", "skip", "skip", "1"]
+FILING = ["complaint wages Dubai salary not paid for 4 months, kafeel says wait", "1",
+          "Muhammad Aslam 35202-1234567-1 ab 1234567", "Al Noor Trading", "1"]
+SCRIPT = ["shikayat", "<script>alert(1)</script>", "1", "Dubai", "1", "skip", "skip", "1"]
 
 
 def _seed_more(session_factory) -> None:

@@ -189,7 +189,7 @@ def test_an_urgent_topic_on_sms_keeps_the_danger_line(core):
     dialog.say("mera bhai 3 mahine se lapata hai, koi rabta nahi")
     assert dialog.answered == ["missing_worker"], dialog.keys
     assert dialog.lang == "ur-Latn"
-    assert dialog.keys == ["kb:missing_worker:answer_sms", "faq.urgent", "handoff.urgent"]  # and staff see it first
+    assert dialog.keys == ["faq.urgent", "kb:missing_worker:answer_sms", "handoff.urgent"]  # the route first
     [danger] = [p for r in dialog.replies for p in r.parts if p.key == "faq.urgent"]
     assert danger.params["contacts"] == core.kb.fill("{mission_contacts}")  # the mission's contacts, filled in
 

@@ -9,6 +9,7 @@ dismisses the questions. Keywords, numbers and one-letter messages are never lis
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -121,13 +122,26 @@ def teach_question():  # type: ignore[no-untyped-def]
 
 
 def _reload_model() -> None:
-    """The classifier learns the new example now, without a restart (:meth:`helpline.pipeline.Core.retrain`);
-    other processes notice through :func:`helpline.teaching.version` (``serve``'s refresh chore)."""
-    try:
-        rt().core.retrain(rt().sessions)
-    except Exception:  # noqa: BLE001 - the example is saved; a failed reload must not lose the staff's work
-        log.exception("retraining after a taught example failed; the example is saved and used on the next reload")
-        flash("Saved, but the model could not reload now: it will learn this on its next reload.", "error")
+    """The classifier learns the new example in the background, without a restart or a waiting page
+    (:meth:`helpline.pipeline.Core.retrain`, a fresh training takes seconds); one training at a time: an example
+    taught meanwhile is learned by the next one (``serve``'s refresh chore, which other processes rely on too,
+    through :func:`helpline.teaching.version`)."""
+    core, sessions = rt().core, rt().sessions
+
+    def learn() -> None:
+        if not _training.acquire(blocking=False):
+            return
+        try:
+            core.retrain(sessions)
+        except Exception:  # noqa: BLE001 - the example is saved; it is learned on the next reload
+            log.exception("retraining after a taught example failed; the example is saved and used on the next reload")
+        finally:
+            _training.release()
+
+    threading.Thread(target=learn, name="helpline-retrain", daemon=True).start()
+
+
+_training = threading.Lock()
 
 
 @bp.route("/knowledge/faq")

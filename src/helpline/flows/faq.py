@@ -76,9 +76,9 @@ class FaqFlow(Flow):
         topic = turn.ctx.kb.topics[topic_id]
         turn.leave()
         turn.enter(self.id, "answered", {"topic": topic_id, "question": question[:500]})
-        turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}")
-        if topic.urgent:
+        if topic.urgent:  # the emergency route first: on SMS it must not wait behind MORE
             turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))
+        turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}")
         if not long:
             turn.emit(FaqAnswered(topic_id, round(score, 3)))
         items = []
