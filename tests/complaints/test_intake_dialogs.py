@@ -349,3 +349,19 @@ def test_urgent_review_is_promised_in_hours_only_while_the_office_is_open(chat, 
     assert "staff will review it within 12 hours." in reply and "same day" not in reply
     [c] = complaints()
     assert c.urgent and c.category == "detained"
+
+
+FROM_FAQ = {  # a question on a harm, the complaint option under its answer, and the next question
+    "en": ("the agent took my money and the visa was fake", "1 Complain", "In which country"),
+    "ur-Latn": ("mera passport kafeel ne rakh liya hai wapas nahi de raha", "1 Shikayat", "Ye kis mulk mein"),
+    "ur": ("میرے کفیل نے میرا پاسپورٹ رکھ لیا ہے اور واپس نہیں دیتا", "1 شکایت", "یہ کس ملک میں"),
+}
+
+
+@pytest.mark.parametrize("lang", list(FROM_FAQ))
+def test_from_an_faq_answer_to_a_complaint_in_each_language(lang, chat):
+    question, option, next_question = FROM_FAQ[lang]
+    assert option in chat.say(question)
+    assert next_question in chat.say("1")  # the category and the worker's words come with it
+    draft = chat.state()["complaint_draft"]
+    assert draft["category"] in ("fake_agent", "documents_held") and draft["story"] == [question]

@@ -26,7 +26,9 @@ SKIP_WORDS = _forms("skip", "next", "no", "none", "nil", "n/a", "na", "pass", "n
                     "نہیں", "چھوڑیں", "چھوڑ دو", "آگے", "پتا نہیں", "معلوم نہیں")
 YES_WORDS = _forms("yes", "y", "yes please", "ok", "okay", "confirm", "haan", "han", "haa", "ha", "ji", "jee",
                    "ji haan", "ji han", "theek", "theek hai", "thik hai", "sahi", "sahi hai", "darj karo",
-                   "ہاں", "جی", "جی ہاں", "ٹھیک", "ٹھیک ہے", "درست", "صحیح")
+                   "yeah", "yep", "sure", "haan ji", "han ji", "bilkul", "zaroor", "jee haan", "darj kar do",
+                   "ہاں", "جی", "جی ہاں", "ہاں جی", "ٹھیک", "ٹھیک ہے", "درست", "صحیح", "بالکل", "ضرور", "درج کریں",
+                   "درج کر دیں")
 # Typed answers to "who is this complaint for?" (the menu's numbers and labels work too).
 SELF_WORDS = _forms("me", "myself", "i am the worker", "for me", "mine", "main", "mein", "mere liye", "khud",
                     "main khud", "میں", "میرے لیے", "خود", "میں خود")
