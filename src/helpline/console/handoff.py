@@ -16,6 +16,7 @@ from helpline.handoff import service as holds
 from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
 from helpline.console.views import bp
 from helpline.console.web import form_text, now, rt, transaction
+from helpline.outbox.model import OutboxMessage
 from helpline.storage.models import Contact, Message
 
 CONVERSATION_LIMIT = 300  # most recent messages shown
@@ -30,8 +31,12 @@ def messages_of(db: Session, contact_id: int, limit: int = CONVERSATION_LIMIT) -
     """A contact's conversation, oldest first, as plain dicts for the templates (text masked there)."""
     rows = db.scalars(select(Message).where(Message.contact_id == contact_id)
                       .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
+    sent = {m.id for m in rows if m.direction == "out"}  # why a message could not be delivered, from the outbox
+    reasons = dict(db.execute(select(OutboxMessage.message_id, OutboxMessage.error_detail).where(
+        OutboxMessage.message_id.in_(sent), OutboxMessage.status == "failed")).all()) if sent else {}
     return [{"id": m.id, "direction": m.direction, "channel": m.channel, "text": m.text, "lang": m.lang,
-             "status": m.status, "at": m.created_at, "attachments": m.attachments or []} for m in reversed(rows)]
+             "status": m.status, "at": m.created_at, "attachments": m.attachments or [],
+             "failure": reasons.get(m.id)} for m in reversed(rows)]
 
 
 def handoff_dict(row: Handoff | None) -> dict[str, Any] | None:

@@ -10,8 +10,9 @@ Life of a row::
     queued ──claim──► sending ──ok──► sent ──status callback──► delivered | failed (provider said so)
        ▲                 │
        └──retryable──────┤ (backoff; after MAX_ATTEMPTS → failed)
-                         ├──permanent──► failed (error_code = the provider's code)
-                         └──contact opted out / unreachable──► skipped
+         or any error    ├──permanent──► failed (error_code = the provider's code)
+                         ├──contact opted out / unreachable──► skipped
+                         └──lease lapsed at the MAX_ATTEMPTS-th claim──► failed (error_code "attempts")
 
     enqueue(claim_for=w) ──► sending (leased to w from the start; deliver_now(w) sends it with no claim)
 
@@ -19,7 +20,11 @@ Claiming is one UPDATE of due rows to ``sending`` with a lease (``FOR UPDATE SKI
 several workers never take the same row. Just before each send the worker renews its lease, and gives the row
 up if the lease was lost. A worker that dies between sending and marking leaves the row in ``sending``; when
 the lease expires the next claim takes it again, so each such crash can repeat that one message once (the
-provider has no idempotency key for us to use), and nothing is ever lost. A sender's ``opt_out_codes`` (Twilio
+provider has no idempotency key for us to use), and nothing is ever lost; after :data:`MAX_ATTEMPTS` claims the
+row ends ``failed``. Each row is delivered and recorded on its own: an error on one row (a sender that raises,
+an outcome the database refuses) is that row's retry or failure, with the reason in ``error_detail`` (shown in
+the console's conversation view), never the batch's; a message the provider took is recorded ``sent`` even
+when the rest of its outcome cannot be written, so it is never sent again. A sender's ``opt_out_codes`` (Twilio
 21610) mark the contact opted out; later rows to that contact are skipped. Status callbacks
 (:func:`record_status`) only move a message forward.
 

@@ -2,7 +2,11 @@
 
 Two ways in. :func:`deliver_due` is the worker's pass: one claim statement for a batch of due rows, then per
 row a lease renewal and read just before the send, and a commit of its outcome, so a slow provider never
-makes a row outlive its lease unnoticed. :func:`deliver_now` is a turn's: the replies it just committed go out
+makes a row outlive its lease unnoticed. Each row is on its own: whatever one row raises (a sender bug, a
+database error while recording) is recorded on that row, with backoff and the attempt cap, and the batch goes
+on; a message the provider took is recorded as sent even when recording the rest of its outcome fails, so it
+is never sent again; a row whose sends never finish (the worker dies each time) ends ``failed`` after
+:data:`MAX_ATTEMPTS` claims. :func:`deliver_now` is a turn's: the replies it just committed go out
 at once, and rows the caller already leased at :func:`~helpline.outbox.enqueue` (``claim_for=``, handed over
 as :class:`~helpline.outbox.model.Claimed`) are neither claimed nor read again. Both record an outcome the
 same way (:func:`_record`): one UPDATE of the outbox row and one of its message-log row.
@@ -21,6 +25,7 @@ from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.errors import SendFailed
+from helpline.privacy import mask
 from helpline.outbox.model import (BACKOFF, LEASE, MAX_ATTEMPTS, Claimed, OutboxMessage, Sender, mark_opted_out,
                                    mark_unreachable, outgoing)
 from helpline.storage.models import Contact, Message
@@ -57,8 +62,22 @@ def backoff(attempts: int) -> timedelta:
 def _claimable(now: datetime) -> Any:
     return or_(
         and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now,
+             OutboxMessage.attempts < MAX_ATTEMPTS),
     )
+
+
+def _give_up(session: Session, now: datetime) -> None:
+    """End rows whose lease lapsed after their last allowed attempt (the sending worker died or failed every
+    time): ``failed`` with the reason, never claimed again. Whether the last try reached the provider is unknown."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.lease_until < now,
+               OutboxMessage.attempts >= MAX_ATTEMPTS)
+        .values(status="failed", lease_owner=None, lease_until=None, updated_at=now, error_code="attempts",
+                error_detail=f"gave up after {MAX_ATTEMPTS} attempts: no send finished (the worker stopped or "
+                             "failed while sending)")
+        .execution_options(synchronize_session=False))
 
 
 def _leased_to(worker: str, now: datetime) -> Any:
@@ -78,6 +97,7 @@ def claim(sessions: sessionmaker[Session], worker: str, now: datetime, limit: in
     if channels:
         due = due.where(OutboxMessage.channel.in_(channels))
     with sessions.begin() as session:
+        _give_up(session, now)
         if session.get_bind().dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
         claimed = session.scalars(
@@ -142,8 +162,43 @@ def deliver_due(sessions: sessionmaker[Session], senders: dict[str, Sender], now
     """
     stats = DeliveryStats()
     for row_id in claim(sessions, worker, now, limit, tuple(senders), lease):
-        _deliver_one(sessions, senders, row_id, clock() if clock else now, worker, stats, lease=lease)
+        at = clock() if clock else now
+        try:
+            _deliver_one(sessions, senders, row_id, at, worker, stats, lease=lease)
+        except Exception as exc:  # noqa: BLE001 - one bad row never holds up the others
+            log.error("outbox %s: delivery failed (%s); the row is retried later", row_id, type(exc).__name__)
+            _after_error(sessions, row_id, worker, at, exc, stats)
     return stats
+
+
+def _after_error(sessions: sessionmaker[Session], row_id: int, worker: str, now: datetime, exc: Exception,
+                 stats: DeliveryStats) -> None:
+    """Put a row that raised back in the queue with backoff, or end it ``failed`` at the attempt cap; only while
+    ``worker`` still holds it. Its own transaction; if even that fails, the lease expiry brings it back."""
+    try:
+        with sessions.begin() as session:
+            attempts = session.scalar(select(OutboxMessage.attempts).where(
+                OutboxMessage.id == row_id, OutboxMessage.lease_owner == worker, OutboxMessage.status == "sending"))
+            if attempts is None:
+                return
+            last = attempts >= MAX_ATTEMPTS
+            session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row_id, OutboxMessage.lease_owner == worker,
+                                            OutboxMessage.status == "sending")
+                .values(status="failed" if last else "queued", next_attempt_at=now + backoff(attempts),
+                        lease_owner=None, lease_until=None, updated_at=now, error_code="error",
+                        error_detail=_reason(exc))
+                .execution_options(synchronize_session=False))
+        stats.failed += last
+        stats.retried += not last
+    except Exception as again:  # noqa: BLE001 - the database itself is away: the lease expiry retries the row
+        log.error("outbox %s: could not record the failure either (%s)", row_id, type(again).__name__)
+
+
+def _reason(exc: BaseException) -> str:
+    """An error as a failure reason for staff: its class and its text, personal numbers masked, cut to fit."""
+    text = mask(str(exc).splitlines()[0] if str(exc) else "")
+    return f"{type(exc).__name__}: {text}"[:300] if text else type(exc).__name__
 
 
 def deliver_now(sessions: sessionmaker[Session], senders: dict[str, Sender], ids: Sequence[int | Claimed],
@@ -181,7 +236,11 @@ def deliver_now(sessions: sessionmaker[Session], senders: dict[str, Sender], ids
         if row.lease_until is None or row.lease_until - current < SEND_MARGIN:  # a slow batch: renew first
             _record_all(sessions, worker, done, now, stats)
             done = []
-            _deliver_one(sessions, senders, row.id, current, worker, stats)
+            try:
+                _deliver_one(sessions, senders, row.id, current, worker, stats)
+            except Exception as exc:  # noqa: BLE001 - this row only; the others go on
+                log.error("outbox %s: delivery failed (%s); the row is retried later", row.id, type(exc).__name__)
+                _after_error(sessions, row.id, worker, current, exc, stats)
             continue
         done.append(_send(senders[row.item.channel], row))
     _record_all(sessions, worker, done, now, stats)
@@ -210,8 +269,7 @@ def _deliver_one(sessions: sessionmaker[Session], senders: dict[str, Sender], ro
             _record(session, worker, _Outcome(row, "skipped", detail="contact opted out or unreachable"), now, stats)
             return
     outcome = _send(senders[row.item.channel], row)
-    with sessions.begin() as session:
-        _record(session, worker, outcome, now, stats)
+    _record_safely(sessions, worker, outcome, now, stats)
 
 
 # -- one row: send, and record what happened ---------------------------------------------------------------
@@ -240,15 +298,61 @@ def _send(sender: Sender, row: Claimed) -> _Outcome:
                         error_code=exc.code, detail=exc.reason[:300],
                         opted_out=exc.code in getattr(sender, "opt_out_codes", ()),  # the worker opted out
                         unreachable=exc.code in getattr(sender, "unreachable_codes", ()))  # e.g. Telegram 403
+    except Exception as exc:  # noqa: BLE001 - a sender bug or a payload it cannot take: this row only, retried
+        log.error("outbox %s: the %s sender raised %s", row.id, row.item.channel, type(exc).__name__)
+        return _Outcome(row, "retry" if row.item.attempt < MAX_ATTEMPTS else "failed", error_code="error",
+                        detail=_reason(exc))
 
 
 def _record_all(sessions: sessionmaker[Session], worker: str, outcomes: list[_Outcome], now: datetime,
                 stats: DeliveryStats) -> None:
-    """Write several outcomes in one transaction (nothing at all when there are none)."""
-    if outcomes:
+    """Write several outcomes in one transaction (nothing at all when there are none); if that fails, each one
+    on its own, so one outcome that cannot be written never leaves the others' messages to be sent again."""
+    if not outcomes:
+        return
+    counted = DeliveryStats()
+    try:
         with sessions.begin() as session:
             for outcome in outcomes:
-                _record(session, worker, outcome, now, stats)
+                _record(session, worker, outcome, now, counted)
+    except Exception as exc:  # noqa: BLE001 - e.g. one row's provider answer the database refuses
+        log.error("outbox: recording %d outcomes together failed (%s); recording each alone", len(outcomes),
+                  type(exc).__name__)
+        for outcome in outcomes:
+            _record_safely(sessions, worker, outcome, now, stats)
+        return
+    for key in ("sent", "retried", "failed", "skipped"):
+        setattr(stats, key, getattr(stats, key) + getattr(counted, key))
+
+
+def _record_safely(sessions: sessionmaker[Session], worker: str, outcome: _Outcome, now: datetime,
+                   stats: DeliveryStats) -> None:
+    """Record one outcome in its own transaction. If that fails, record at least the row's new status (a message
+    the provider took is ``sent``, whatever else could not be written), so it is never sent again."""
+    try:
+        with sessions.begin() as session:
+            _record(session, worker, outcome, now, stats)
+        return
+    except Exception as exc:  # noqa: BLE001 - the full record failed; the status alone must still be written
+        log.error("outbox %s: recording %s failed (%s); recording the status alone", outcome.row.id,
+                  outcome.status, type(exc).__name__)
+        reason = _reason(exc)
+    row = outcome.row
+    values: dict[str, Any] = {"status": outcome.status, "updated_at": now, "lease_owner": None, "lease_until": None}
+    if outcome.status == "sent":
+        values.update(sent_at=now, error_detail=f"sent; recording the provider's answer failed: {reason}"[:300])
+        guard = OutboxMessage.status.in_(("queued", "sending"))
+    else:
+        if outcome.status == "retry":
+            values.update(status="queued", next_attempt_at=now + backoff(row.item.attempt))
+        values["error_detail"] = (outcome.detail or reason)[:300]
+        guard = and_(OutboxMessage.lease_owner == worker, OutboxMessage.status == "sending")
+    try:
+        with sessions.begin() as session:
+            session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id, guard).values(**values)
+                            .execution_options(synchronize_session=False))
+    except Exception as again:  # noqa: BLE001 - the database is away; the lease expiry and the cap take over
+        log.error("outbox %s: could not record its status either (%s)", row.id, type(again).__name__)
 
 
 def _record(session: Session, worker: str, outcome: _Outcome, now: datetime, stats: DeliveryStats) -> None:
@@ -260,13 +364,13 @@ def _record(session: Session, worker: str, outcome: _Outcome, now: datetime, sta
     row = outcome.row
     values: dict[str, Any] = {"status": outcome.status, "updated_at": now, "lease_owner": None, "lease_until": None}
     if outcome.status == "sent":
-        values.update(provider_id=outcome.provider_id, sent_at=now)
+        values.update(provider_id=outcome.provider_id and outcome.provider_id[:100], sent_at=now)
     elif outcome.status == "retry":
         values.update(status="queued", next_attempt_at=now + backoff(row.item.attempt))
     if outcome.error_code is not None:
-        values["error_code"] = outcome.error_code
+        values["error_code"] = outcome.error_code[:20]
     if outcome.detail is not None:
-        values["error_detail"] = outcome.detail
+        values["error_detail"] = outcome.detail[:300]
     if outcome.status == "sent":  # it went out: true whoever leases the row now, and it stops a second send
         guard = OutboxMessage.status.in_(("queued", "sending"))
     else:  # only while the row is ours: another worker may be delivering it
@@ -280,7 +384,7 @@ def _record(session: Session, worker: str, outcome: _Outcome, now: datetime, sta
     elif outcome.status != "retry" and row.message_id is not None:  # mirror a final state on the message log
         logged: dict[str, Any] = {"status": outcome.status}
         if outcome.provider_id:
-            logged["provider_id"] = outcome.provider_id
+            logged["provider_id"] = outcome.provider_id[:100]
         session.execute(update(Message).where(Message.id == row.message_id).values(**logged)
                         .execution_options(synchronize_session=False))
     if outcome.opted_out:
