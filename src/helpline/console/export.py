@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask import Response, request
 
@@ -19,14 +20,21 @@ COLUMNS = ("reference", "status", "urgent", "category", "country", "body", "assi
 EXPORT_LIMIT = 50_000
 
 
+FORMULA = "=+-@＝＋－＠"  # what starts a formula in a spreadsheet cell (full-width forms too)
+# A formula start after anything a spreadsheet may split cells or lines on (comma, semicolon, tab, pipe, a line
+# break), whatever separator the reader picks: 'ok;=HYPERLINK(…)' opened with ';' would make a formula cell.
+_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n|][ \u00a0]*)([" + re.escape(FORMULA) + "])")
+
+
 def _cell(value: object) -> str:
-    """A CSV cell: masked, and never a formula a spreadsheet would run."""
+    """A CSV cell: masked, and never a formula a spreadsheet would run, whether it splits the file on ``,``,
+    ``;`` or tab: a quote goes before every formula character that starts the cell or follows a separator."""
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat(timespec="minutes")  # type: ignore[union-attr]
-    text = mask(str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = _AFTER_SEPARATOR.sub(r"\1'\2", mask(str(value)))
+    return "'" + text if text.lstrip()[:1] in FORMULA or text[:1] in ("\t", "\r") else text
 
 
 @bp.route("/export.csv")

@@ -212,7 +212,10 @@ def guard() -> Response | None:
 
 
 def secure_headers(response: Response) -> Response:
-    """Security headers on every console response; pages are never cached."""
+    """Security headers on every response under ``/staff`` (a 404 for an unknown path and a 500 too); pages
+    are never cached."""
+    if request.path != "/staff" and not request.path.startswith("/staff/"):
+        return response
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.endpoint != "console.static":

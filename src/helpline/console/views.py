@@ -16,7 +16,7 @@ bp = Blueprint("console", __name__, url_prefix="/staff", template_folder="templa
                static_url_path="/static")
 bp.record_once(lambda state: security.init_app(state.app))
 bp.before_request(security.guard)
-bp.after_request(security.secure_headers)
+bp.after_app_request(security.secure_headers)  # every response under /staff, errors and unknown paths included
 register_filters(bp)
 
 from helpline.console import admin, auth, case, export, handoff, knowledge, overview, queue  # noqa: E402,F401
