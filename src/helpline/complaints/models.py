@@ -56,6 +56,8 @@ class Complaint(Base):
     worker_passport: Mapped[str | None] = mapped_column(String(20))
     employer: Mapped[str | None] = mapped_column(String(200))
     agent: Mapped[str | None] = mapped_column(String(200))  # recruiting agent / OEP
+    # the registered OEP the worker named (matched to the OEP registry when the complaint was filed)
+    oep_id: Mapped[int | None] = mapped_column(ForeignKey("oeps.id", ondelete="SET NULL"), index=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     verify_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC of the CNIC's last 4 digits
     status: Mapped[str] = mapped_column(String(20), default="new")
