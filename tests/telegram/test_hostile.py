@@ -106,3 +106,32 @@ def test_any_one_field_of_a_recorded_update_replaced_is_200_or_400(tg, name, dat
     raw = json.dumps(copy.deepcopy(body), ensure_ascii=False).encode("utf-8", "surrogatepass")
     response = post(tg, None, raw=raw)
     assert response.status_code in (200, 400), (path, response.status_code, response.get_data(as_text=True))
+
+
+def test_redeliveries_racing_first_contacts_are_duplicates_never_500(tg_app, fake_api, session_factory):
+    """12 new chats, each update delivered 8 times at once: one turn and one set of replies per update."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from helpline.outbox import OutboxMessage
+
+    bodies = [update("message", update_id=50_000 + n, chat=880_000 + n) for n in range(12)]
+    start = threading.Barrier(16)
+
+    def deliver(body: dict[str, Any]) -> int:
+        client = tg_app.test_client()
+        try:
+            start.wait(timeout=10)
+        except threading.BrokenBarrierError:
+            pass
+        return post(client, body).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(deliver, [body for body in bodies for _ in range(8)]))
+    assert set(statuses) == {200}
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Contact)) == 12
+        assert s.scalar(select(func.count()).select_from(Message).where(Message.direction == "in")) == 12
+        rows = s.scalar(select(func.count()).select_from(OutboxMessage))
+    assert len(fake_api.sent()) == rows  # every reply sent exactly once
+    assert {int(c.params["chat_id"]) for c in fake_api.sent()} == {880_000 + n for n in range(12)}
