@@ -51,7 +51,7 @@ def nothing_on_record() -> dict[Any, Any]:
     from helpline.status.turns import Outcome
 
     return {ev.NewReference: "K7M4XQY", ev.ComplaintLookup: None, ev.ComplaintVerify: None, ev.LookupFailures: 0,
-            ev.StatusThrottled: False, ev.StatusCheck: Outcome("no_match")}
+            ev.StatusThrottled: False, ev.StatusCheck: Outcome("no_match"), ev.OepLookup: ("none", (), None)}
 
 
 class EngineDriver:

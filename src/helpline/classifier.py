@@ -80,6 +80,7 @@ INTENT_TOPICS: dict[str, str] = {
     "complaint_file": "complaint_file",
     "complaint_track": "complaint_track",
     "status_check": "status_check_how",
+    "oep_check": "oep_licence_check",
     "bot_question": "helpline_about",
 }
 DANGER = "danger"  # no topic of its own: matching ranks the topics under it; the engine acts on intent()

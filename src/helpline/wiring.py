@@ -19,6 +19,7 @@ from helpline.engine import events as ev
 from helpline.flows.complaint import ComplaintFlow
 from helpline.flows.faq import FaqFlow
 from helpline.flows.language import LanguageFlow
+from helpline.flows.oep_check import OepCheckFlow
 from helpline.flows.status_lookup import StatusLookupFlow
 from helpline.flows.tracking import TrackingFlow
 from helpline.handoff import service as handoff
@@ -26,20 +27,21 @@ from helpline.handoff.flow import HandoffFlow
 from helpline.i18n import I18n, load_catalogs
 from helpline.classifier import TrainedMatcher
 from helpline.settings import REPO_ROOT, Settings
+from helpline.oep import names as oep_names, source as oep_source, turns as oep
 from helpline.status import codes, turns as status
 from helpline.status import config as status_config
 
-FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING = (
-    FaqFlow(), HandoffFlow(), LanguageFlow(), StatusLookupFlow(), ComplaintFlow(), TrackingFlow())
+FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING, OEP = (
+    FaqFlow(), HandoffFlow(), LanguageFlow(), StatusLookupFlow(), ComplaintFlow(), TrackingFlow(), OepCheckFlow())
 
-FLOWS = (FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING)
+FLOWS = (FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING, OEP)
 """Every flow. Free text outside a flow is offered to their ``intercept`` in this order, then to ``fallback``."""
 
 GATES = (HANDOFF, COMPLAINT, TRACKING)
 """Flows whose ``gate`` sees every message first, in this order: while a person holds the conversation nothing
 else may answer, so the handoff comes first (a test fails if it does not)."""
 
-MENU = (FAQ.id, COMPLAINT.id, STATUS.id, HANDOFF.id, LANGUAGE.id)
+MENU = (FAQ.id, COMPLAINT.id, STATUS.id, OEP.id, HANDOFF.id, LANGUAGE.id)
 """The main menu, in order."""
 
 HANDLERS: dict[type, pipeline.Handler] = {
@@ -66,6 +68,7 @@ ANSWERERS: dict[type, pipeline.Answerer] = {
     ev.LookupFailures: complaints.failures_last_hour,
     ev.StatusThrottled: status.throttled,
     ev.StatusCheck: status.check,
+    ev.OepLookup: oep.lookup,
 }
 """Who reads each ask."""
 
@@ -75,9 +78,10 @@ def concern_config(settings: Settings | None) -> dict[str, Any]:
     from helpline.settings import load_settings
 
     settings = settings or load_settings()
-    taxonomy.load(), countries.load(), codes.load()  # read at start-up, never during a step
+    taxonomy.load(), countries.load(), codes.load(), oep_names.cities()  # read at start-up, never during a step
     return {"complaints.policy": policy.from_settings(settings),
-            "status.config": status_config.warn_if_dev_pepper(status_config.from_settings(settings))}
+            "status.config": status_config.warn_if_dev_pepper(status_config.from_settings(settings)),
+            "oep.index": oep_source.IndexCache()}  # the registry in memory, rebuilt after each import
 
 
 def build_core(settings: Settings | None = None, *, locales_dir: Path | None = None,

@@ -17,6 +17,7 @@ from helpline.complaints.models import Complaint, ComplaintAttachment, Complaint
 from helpline.complaints.view import ComplaintView
 from helpline.engine.events import (ComplaintConfirmed, ComplaintLookup, ComplaintReopened, ComplaintVerify,
                                     LookupFailed, LookupFailures, NewReference, ResolutionConfirmed)
+from helpline.oep.turns import oep_for_complaint
 from helpline.pipeline import TurnScope
 from helpline.storage.models import Message
 
@@ -98,7 +99,8 @@ def store_complaint(scope: TurnScope, ev: ComplaintConfirmed) -> None:
         verify_hash=pol.verify_hash(ev.reference, last4) if last4 else None, status="new", urgent=ev.urgent,
         urgent_reason=ev.urgent_reason, responsible_body=ev.responsible_body,
         promised_referral_at=_dt(ev.promised_referral_at), promised_resolution_at=_dt(ev.promised_resolution_at),
-        created_at=scope.now, updated_at=scope.now)
+        created_at=scope.now, updated_at=scope.now,
+        oep_id=oep_for_complaint(session, scope.core, scope.now.date(), ev.agent, ev.description))
     session.add(complaint)
     session.flush()  # a concurrent filing of the same draft fails here; the service retries the turn
     session.add(ComplaintEvent(complaint_id=complaint.id, at=scope.now, actor=csvc.WORKER, kind="created",

@@ -399,7 +399,7 @@ def _after_greeting(text: str) -> str:
 
 # What an intent starts (the flow's id), when the worker is not in the middle of a form.
 INTENT_FLOWS = {"complaint_file": "complaint", "complaint_track": "tracking", "status_check": "status_lookup",
-                "human": "handoff"}
+                "human": "handoff", "oep_check": "oep"}
 # Small talk: a short reply and the main menu (a message key, or None for just the reply).
 SMALL_TALK = {"thanks": ("thanks", False), "goodbye": ("smalltalk.goodbye", False),
               "bot_question": ("smalltalk.bot", True), "anyone_there": ("smalltalk.anyone", True),
@@ -429,7 +429,7 @@ def _danger(turn: Turn) -> bool:
         turn.ctx = dataclasses.replace(turn.ctx, facts=Facts())
         facts = turn.ctx.facts
     turn.emit(DangerReported(reason, turn.text[:500], turn.lang))
-    route = {"contacts": turn.ctx.kb.fill("{mission_contacts}")}
+    route = {"contacts": turn.ctx.kb.fill("{mission_contacts}", turn.lang)}
     if facts.handoff == "held" or in_intake:
         turn.say_first("faq.urgent", **route)
         return facts.handoff == "held"

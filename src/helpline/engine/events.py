@@ -211,7 +211,19 @@ class StatusCheck:
     factor: Any = field(repr=False)  # helpline.status.factors.Factor
 
 
-Ask = NewReference | ComplaintLookup | ComplaintVerify | LookupFailures | StatusThrottled | StatusCheck
+@dataclass(frozen=True)
+class OepLookup:
+    """Recruiting agents (OEPs) on the registry matching a licence number, or a name narrowed by city: a
+    ``(result, views, list date)`` triple: ``result`` one of found, candidates, none, unavailable; views as dicts;
+    the newest list's ISO date."""
+
+    licence: str | None = None
+    name: str = ""
+    city: str | None = None
+
+
+Ask = (NewReference | ComplaintLookup | ComplaintVerify | LookupFailures | StatusThrottled | StatusCheck
+       | OepLookup)
 """Every fact a step can ask for."""
 
 ASK_TYPES: tuple[type, ...] = Ask.__args__  # type: ignore[attr-defined]

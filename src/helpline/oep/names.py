@@ -239,3 +239,16 @@ def read_query(text: str) -> Query:
     if licence:
         return Query(licence=licence, city=city)
     return Query(name=name_core(name) if name else "", city=city)
+
+
+def name_as_typed(text: str) -> str:
+    """The agency's name as the worker wrote it, without the question around it ("is Zarvolan Overseas licensed
+    in Lahore?" → "Zarvolan Overseas"); for a complaint's "against whom". Empty when nothing is left."""
+    table = cities()
+    kept = []
+    for word in re.sub(r"[^\w\s&.\-/]", " ", ascii_digits(text or "")).split():
+        key = _key(word.strip(".-/"))
+        if not key or key in QUESTION_WORDS or key in table.by_form or any(ch.isdigit() for ch in key):
+            continue
+        kept.append(word)
+    return " ".join(kept).strip(" .-")

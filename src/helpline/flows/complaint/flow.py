@@ -17,11 +17,15 @@ from helpline.engine.core import Flow, Turn
 from helpline.engine.events import ComplaintConfirmed, NewReference
 from helpline.flows.complaint import prompts, steps
 from helpline.flows.complaint.answers import Verdict
-from helpline.flows.complaint.draft import (DEFAULT_DAYS, DRAFT, IDENTITY, Draft, collect_attachments, fill,
+from helpline.flows.complaint.draft import (DEFAULT_DAYS, DRAFT, IDENTITY, MAX_FIELD, Draft, collect_attachments, fill,
                                             has_answers, is_fresh, new_draft, urgency)
 from helpline.text import normalize
 
 FLOW = "complaint"
+PREFILL = "complaint_prefill"
+"""A flow that offers "File a complaint" (a menu item with the id ``complaint``) may leave
+``{"category": <code>, "agent": <name>}`` under this key of its own data: the intake then starts in that category
+with that agent named (the OEP check's "not found → File a complaint")."""
 STORY_MAY_COME = ("category", "country", "who")  # a story sent instead of these answers is taken as more story
 
 
@@ -43,6 +47,7 @@ class ComplaintFlow(Flow):
         me…"), or the question an FAQ answer offered to turn into a complaint. A bare opening ("I want to
         complain", the menu) offers to resume a recent unfinished draft instead."""
         category, words = self._opening(turn)
+        prefill = turn.data.get(PREFILL) if turn.choice == FLOW else None
         turn.leave()
         if policy(turn) is None:
             prompts.unavailable(turn)
@@ -56,12 +61,17 @@ class ComplaintFlow(Flow):
         draft = turn.state[DRAFT] = new_draft(turn, turn.ctx.new_id())
         draft["category"] = category
         fill(draft, words)
+        if isinstance(prefill, dict) and prefill.get("agent"):
+            draft["agent"] = str(prefill["agent"])[:MAX_FIELD]
         collect_attachments(draft, turn.msg.attachments)
         self._advance(turn)
 
     def _opening(self, turn: Turn) -> tuple[str | None, str]:
         """The category and the words the intake starts from: an FAQ answer's topic and question when the worker
         chose "file a complaint" under it; the message itself when it opened the intake; else nothing."""
+        prefill = turn.data.get(PREFILL) if turn.choice == FLOW else None
+        if isinstance(prefill, dict):  # another flow's "File a complaint", pre-filled (see PREFILL)
+            return prefill.get("category"), ""
         if turn.choice == FLOW and turn.flow == "faq":
             cat = load_taxonomy().for_topic(turn.data.get("topic"))
             question = str(turn.data.get("question") or "")
