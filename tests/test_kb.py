@@ -1,4 +1,4 @@
-"""The knowledge base: the whole base passes `kb check`, placeholders stay visible until set."""
+"""The knowledge base: the whole base passes `kb check`; an unset placeholder never reaches a worker."""
 
 from __future__ import annotations
 
@@ -28,13 +28,53 @@ def test_every_topic_has_three_languages_and_a_source(core):
             assert core.kb.answer(topic.id, lang).splitlines()[-1].split(":")[0] in ("Source", "ماخذ")
 
 
-def test_unset_placeholders_are_visible_and_set_ones_are_filled(core, tmp_path):
-    kb = core.kb
-    assert kb.fill("call {helpline_phone}") == "call <helpline phone number>"
+def test_unset_placeholders_degrade_and_set_ones_are_filled(core, tmp_path):
+    kb = kb_mod.without_deployment(core.kb)
+    assert kb.fill("call {helpline_phone}") == "call send AGENT and a person will tell you"  # the last resort
+    assert kb.fill("Mission: {mission_contacts}.", "ur") == "Mission: نمبر کے لیے AGENT لکھیں."
+    assert kb.fill("Hours: 9-5.[[ Phone: {helpline_phone}.]] Bye.") == "Hours: 9-5. Bye."
+    assert kb.fill("[[Phone: {helpline_phone}.||Send AGENT.]]") == "Send AGENT."
     deployment = tmp_path / "deployment.toml"
-    deployment.write_text('[values]\nhelpline_phone = "+92 300 0000000"\n', "utf-8")
+    deployment.write_text('[values]\nhelpline_phone = "+92 300 0000000"\nopf_contacts = "OPF desk"\n', "utf-8")
     filled = kb_mod.load(REPO_ROOT / "locales", deployment)
     assert filled.fill("call {helpline_phone}") == "call +92 300 0000000"
+    assert filled.fill("[[Phone: {helpline_phone}.||Send AGENT.]]") == "Phone: +92 300 0000000."
+    assert filled.fill("OPF: {opf_contacts}") == "OPF: OPF desk"  # the deployment wins over a public default
+
+
+def test_no_placeholder_reaches_a_worker_without_a_deployment_file(tmp_path):
+    """Every answer (short, sms, long; general and per country) of every topic in every language, rendered with
+    no deployment file: no <label>, no {placeholder}, no [[clause]] marker survives."""
+    base = kb_mod.load(REPO_ROOT / "locales")
+    assert not base.values
+    rendered = kb_mod.renderings(base)
+    assert len(rendered) >= len(base.topics) * len(LANGUAGES) * 4
+    leftovers = [(tid, lang, kind, kb_mod.LEFTOVER.search(text).group(0))
+                 for tid, lang, kind, text in rendered if kb_mod.LEFTOVER.search(text)]
+    assert leftovers == []
+    for name in base.placeholders:  # and the single values the engine fills on its own (the urgent route)
+        for lang in LANGUAGES:
+            assert not kb_mod.LEFTOVER.search(base.fill("{" + name + "}", lang)), (name, lang)
+
+
+def test_public_defaults_carry_their_source_publisher_and_date():
+    import tomllib
+
+    data = tomllib.loads((REPO_ROOT / "locales" / "kb" / "public_defaults.toml").read_text("utf-8"))
+    base = kb_mod.load(REPO_ROOT / "locales")
+    entries = [*base.defaults.values(), *base.country_defaults.values()]
+    assert len(entries) >= 6 and not [p for p in base.problems if "public_defaults" in p]
+    for entry in entries:
+        assert entry.source.startswith("http") and entry.publisher and re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.read)
+    assert set(data) <= set(base.placeholders)
+    assert base.value("opf_contacts") and base.value("local_emergency", "en", "SA") == "911"
+    assert base.value("local_emergency") is None  # no country: the fallback wording, never a guess
+
+
+def test_kb_check_lists_what_a_worker_is_not_told(core):
+    gaps = kb_mod.gaps(kb_mod.without_deployment(core.kb))
+    assert "mission_contacts" in gaps[("unpaid_wages", "en")]
+    assert all("opf_contacts" not in names for names in gaps.values())  # a public default fills it
 
 
 def test_no_answer_invents_a_phone_number(core):
@@ -137,7 +177,8 @@ def test_sms_limits_are_measured_with_placeholders_unset(tmp_path):
     topics.mkdir(parents=True)
     body = "y" * 80 + " {gap}"
     (topics / "gap.toml").write_text(_topic("gap", short="Short.", sms=body)
-                                     + '\n[placeholders.gap]\nlabel = "a rather long visible label here"\n', "utf-8")
+                                     + '\n[placeholders.gap]\nlabel = "gap"\nunset = { en = "a rather long fallback '
+                                       'wording here", "ur-Latn" = "x", ur = "x" }\n', "utf-8")
     deployment = tmp_path / "d.toml"
     deployment.write_text('[values]\ngap = "1"\n', "utf-8")
     base = kb_mod.load(tmp_path, deployment)

@@ -161,9 +161,16 @@ def kb_check(topics_md: Path | None) -> None:
     problems = kb_mod.check(base, expected)
     for problem in problems:
         click.echo(problem)
-    unset = sorted(n for n in base.placeholders if not base.values.get(n))
-    click.echo(f"{len(base.topics)} topics, {len(problems)} problem(s); "
-               f"{len(unset)} placeholder(s) not set by the deployment: {', '.join(unset) or 'none'}")
+    gaps = kb_mod.gaps(base)
+    if gaps:
+        click.echo("What a worker is not told under this deployment (the answer's fallback is shown instead):")
+    for (tid, lang), names in sorted(gaps.items()):
+        click.echo(f"  {tid}/{lang}: " + "; ".join(base.placeholders.get(n, n) for n in names))
+    unset = sorted(n for n in base.placeholders if not base.value(n))
+    defaulted = sorted(n for n in base.placeholders if not base.values.get(n) and base.value(n))
+    click.echo(f"{len(base.topics)} topics, {len(problems)} problem(s); {len(base.placeholders)} placeholder(s): "
+               f"{len(unset)} unset, {len(defaulted)} from public defaults ({', '.join(defaulted) or 'none'}); "
+               f"unset: {', '.join(unset) or 'none'}")
     if problems:
         sys.exit(1)
 

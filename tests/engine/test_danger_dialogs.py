@@ -51,7 +51,7 @@ def test_danger_while_waiting_is_the_route_and_the_top_of_the_queue(core, lang, 
     d.say(said)
     assert d.keys[0] == "faq.urgent"
     [route] = [p for r in d.replies for p in r.parts if p.key == "faq.urgent"]
-    assert route.params["contacts"] == core.kb.fill("{mission_contacts}")
+    assert route.params["contacts"] == core.kb.fill("{mission_contacts}", lang)
     assert not GUESSES & set(d.keys)
     assert danger_events(d) and any(isinstance(e, HandoffMessage) for e in d.events)
 

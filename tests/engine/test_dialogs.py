@@ -191,7 +191,7 @@ def test_an_urgent_topic_on_sms_keeps_the_danger_line(core):
     assert dialog.lang == "ur-Latn"
     assert dialog.keys == ["faq.urgent", "kb:missing_worker:answer_sms", "handoff.urgent"]  # the route first
     [danger] = [p for r in dialog.replies for p in r.parts if p.key == "faq.urgent"]
-    assert danger.params["contacts"] == core.kb.fill("{mission_contacts}")  # the mission's contacts, filled in
+    assert danger.params["contacts"] == core.kb.fill("{mission_contacts}", "ur-Latn")  # the contacts, or the way to get them
 
 
 def test_buttons_choose_like_typed_numbers(core):

@@ -429,7 +429,7 @@ def _danger(turn: Turn) -> bool:
         turn.ctx = dataclasses.replace(turn.ctx, facts=Facts())
         facts = turn.ctx.facts
     turn.emit(DangerReported(reason, turn.text[:500], turn.lang))
-    route = {"contacts": turn.ctx.kb.fill("{mission_contacts}")}
+    route = {"contacts": turn.ctx.kb.fill("{mission_contacts}", turn.lang)}
     if facts.handoff == "held" or in_intake:
         turn.say_first("faq.urgent", **route)
         return facts.handoff == "held"

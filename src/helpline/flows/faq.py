@@ -77,7 +77,7 @@ class FaqFlow(Flow):
         turn.leave()
         turn.enter(self.id, "answered", {"topic": topic_id, "question": question[:500]})
         if topic.urgent:  # the emergency route first: on SMS it must not wait behind MORE
-            turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}"))
+            turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}", turn.lang))
         turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}")
         if not long:
             turn.emit(FaqAnswered(topic_id, round(score, 3)))
