@@ -193,3 +193,10 @@ def test_the_answer_sms_key_renders_the_one_sms_answer(core):
         rendered = core.i18n.render(Text("kb:unpaid_wages:answer_sms"), lang)
         assert rendered == core.kb.answer("unpaid_wages", lang, sms=True)
         assert len(rendered) < len(core.i18n.render(Text("kb:unpaid_wages:answer"), lang))
+
+
+def test_a_known_country_gets_its_own_rule_and_the_answer_names_it(core):
+    kb = core.kb
+    assert "Saudi Arabia" in kb.answer("passport_confiscation", "en", country="SA")
+    assert "UAE" in kb.answer("passport_confiscation", "en", sms=True, country="AE")
+    assert kb.answer("passport_confiscation", "en", country="QA") == kb.answer("passport_confiscation", "en")

@@ -96,12 +96,13 @@ class I18n:
             _, topic, field = text.key.split(":", 2)
             if topic not in self.kb.topics:
                 return text.key
+            country = text.params.get("country")  # the worker's destination: that country's rule, if any
             if field == "answer":
-                return self.kb.answer(topic, lang)
+                return self.kb.answer(topic, lang, country=country)
             if field == "answer_long":
-                return self.kb.answer(topic, lang, long=True)
+                return self.kb.answer(topic, lang, long=True, country=country)
             if field == "answer_sms":
-                return self.kb.answer(topic, lang, sms=True)
+                return self.kb.answer(topic, lang, sms=True, country=country)
             return self.kb.text(topic, field, lang)
         params = {k: self.render(v, lang) if isinstance(v, Text) else v for k, v in text.params.items()}
         template = self.gettext(text.key, lang)

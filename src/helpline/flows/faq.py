@@ -78,7 +78,8 @@ class FaqFlow(Flow):
         turn.enter(self.id, "answered", {"topic": topic_id, "question": question[:500]})
         if topic.urgent:  # the emergency route first: on SMS it must not wait behind MORE
             turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}", turn.lang))
-        turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}")
+        country = _country(turn, question)
+        turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}", **({"country": country} if country else {}))
         if not long:
             turn.emit(FaqAnswered(topic_id, round(score, 3)))
         items = []
@@ -95,6 +96,16 @@ class FaqFlow(Flow):
             return
         turn.emit(Unanswered(question[:500], turn.lang, best, round(score, 3)))
         turn.main_menu("faq.none")
+
+
+def _country(turn: Turn, question: str) -> str | None:
+    """The worker's destination: named in the question, else remembered from earlier in the conversation."""
+    from helpline.complaints.countries import load
+
+    found = load().find_in(question or turn.text) if (question or turn.text) else None
+    if found:
+        turn.state["country"] = found
+    return found or turn.state.get("country")
 
 
 def _answer_field(turn: Turn, long: bool) -> str:
