@@ -247,6 +247,36 @@ def _tracking(core, lang: str) -> Iterator[Prompt]:
     yield from (("tracking bad reference", r) for r in _then(core, lang, state, text="ABCDEFG"))
 
 
+def _oep(core, lang: str) -> Iterator[Prompt]:
+    """The agent check: its question, each kind of answer (valid with an address, suspended, cancelled, expired,
+    not found) and a list of four candidates with the longest names, and one to confirm."""
+    from helpline.engine.events import OepLookup
+
+    flow = core.context().flow("oep")
+    if flow is None:
+        return
+    state, replies = _chosen(core, lang, flow.id, flow.label or flow.id)
+    yield from (("oep start", r) for r in replies)
+    view = {"oep_id": 7, "licence_no": "12345/RWP", "name": "Zelvorani Qaimarsh Overseas Employment Promoters "
+            "(Private) Limited", "city": "Rawalpindi", "status": "valid", "list_date": "2026-12-03",
+            "valid_until": "2028-12-31", "address": "Office 12, Second Floor, Plaza 45 (fictional), Murree Road, "
+            "Rawalpindi", "phone": None}
+    asked = {k: v for k, v in state.items() if k != "lang"}
+    for status in ("valid", "suspended", "cancelled", "expired"):
+        found = ("found", ({**view, "status": status},), "2026-12-03")
+        yield from ((f"oep {status}", r) for r in _then(core, lang, asked, text="Zelvorani",
+                                                         answers={OepLookup: found}))
+    yield from (("oep not found", r) for r in _then(
+        core, lang, asked, text="Blorvaxi Qaimarsh Overseas Employment Promoters Rawalpindi",
+        answers={OepLookup: ("none", (), "2026-12-03")}))
+    many = tuple({**view, "licence_no": f"{n}/RWP", "name": view["name"].replace("Zelvorani", f"Zelvorani{n}")}
+                 for n in range(4))
+    yield from (("oep candidates", r) for r in _then(core, lang, asked, text="Zelvorani",
+                                                      answers={OepLookup: ("candidates", many, "2026-12-03")}))
+    yield from (("oep candidate to confirm", r) for r in _then(
+        core, lang, asked, text="Zelvorani", answers={OepLookup: ("candidates", many[:1], "2026-12-03")}))
+
+
 class Suggests:
     """A matcher that suggests the topics with the longest titles in the language (the longest menu it makes)."""
 
@@ -279,7 +309,7 @@ def _faq(core, lang: str) -> Iterator[Prompt]:
 
 SOURCES: dict[str, Callable[[Any, str], Iterator[Prompt]]] = {
     "main menus": _main_menus, "flows": _flows, "language": _language, "complaint steps": _complaint_steps,
-    "status lookup": _status_lookup, "tracking": _tracking, "faq": _faq,
+    "status lookup": _status_lookup, "tracking": _tracking, "faq": _faq, "oep": _oep,
 }
 
 

@@ -33,7 +33,9 @@ CANDIDATE = "oep:c"  # + the candidate's position
 COMPLAINT = "complaint"  # the complaint flow's id: choosing it starts the intake, pre-filled from our data
 FAKE_AGENT = "fake_agent"
 MAX_QUERY = 120
-SHORT_NAME = 26  # characters of a name on an SMS menu line
+SHORT_NAME = 26  # characters of a name on an SMS menu line (GSM-7: 153 a part)
+SHORT_NAME_UR = 18  # ... in an Urdu SMS (UCS-2: 67 a part)
+SMS_CANDIDATES = 3  # names on an SMS menu: the question and its options fit one page in Urdu too
 BUREAU_LIST = "www.beoe.gov.pk/list-of-oeps"  # where the Bureau publishes its list (knowledge base: oep_licence_check)
 TOPICS = ("oep_licence_check", "fake_agents_fake_visas", "recruitment_fees")
 
@@ -59,9 +61,12 @@ def list_day(iso: str | None, lang: str) -> str:
     return day(datetime.combine(date.fromisoformat(iso), time(12), tzinfo=timezone.utc), lang)
 
 
-def short_name(name: str) -> str:
-    """A name cut for an SMS menu line."""
-    return name if len(name) <= SHORT_NAME else name[:SHORT_NAME].rstrip(" ,.-(")
+def short_name(name: str, size: int = SHORT_NAME) -> str:
+    """A name cut (at a word when it can) for an SMS menu line."""
+    if len(name) <= size:
+        return name
+    cut = name[:size + 1].rsplit(" ", 1)[0] if " " in name[:size + 1] else name[:size]
+    return cut.rstrip(" ,.-(")
 
 
 class OepCheckFlow(Flow):
@@ -143,11 +148,12 @@ class OepCheckFlow(Flow):
 
     def _candidates(self, turn: Turn, views: list[dict[str, Any]], asked: str) -> None:
         lang = turn.lang
+        sms = turn.msg.channel == "sms"  # every character is paid for: three names at most, cut short, no licence
+        views = views[:SMS_CANDIDATES] if sms else views
         turn.goto("choose", candidates=views, asked=asked, list_date=views[0]["list_date"])
-        turn.say("oep.candidates", date=list_day(views[0]["list_date"], lang))
-        sms = turn.msg.channel == "sms"  # every character is paid for: the name cut short (and no licence)
+        turn.say("oep.candidates" if len(views) > 1 else "oep.candidate_one", date=list_day(views[0]["list_date"], lang))
         items = [MenuItem(f"{CANDIDATE}{i}", Text("oep.candidate", {
-            "name": short_name(v["name"]) if sms else v["name"], "city": cities().display(v["city"], lang),
+            "name": short_name(v["name"], SHORT_NAME_UR if lang == "ur" else SHORT_NAME) if sms else v["name"], "city": cities().display(v["city"], lang),
             "licence": v["licence_no"]})) for i, v in enumerate(views)]
         turn.menu([*items, MenuItem(NONE_OF_THESE, Text("oep.none_of_these")), _home()])
 

@@ -139,18 +139,22 @@ class Index:
         allowed = set(pool) if pool else None
         scores: dict[int, float] = {}
         latin = name.isascii()
-        if latin:
-            words = [w for w in name.split() if len(w) > 2] or name.split()
+        words = [w for w in name.split() if w.isascii()]
+        if words:
             near: set[int] = set()
-            for word in words[:6]:
-                for similar, _, _ in process.extract(word, self.words, scorer=fuzz.ratio, limit=12,
-                                                     score_cutoff=CUTOFF - 7):
-                    near.update(self.by_word[similar])
+            known: list[str] = []  # query words like a word of some name; the others ("recruting", "wala") are noise
+            for word in [w for w in words if len(w) > 2][:6] or words[:6]:
+                similar = process.extract(word, self.words, scorer=fuzz.ratio, limit=12, score_cutoff=CUTOFF - 7)
+                if similar:
+                    known.append(word)
+                for match, _, _ in similar:
+                    near.update(self.by_word[match])
             ids = sorted(near if allowed is None else near & allowed)[:MAX_SCORED]
             if ids:
-                found = process.extract(name, [self.cores[i] for i in ids], scorer=fuzz.token_set_ratio,
+                found = process.extract(" ".join(known), [self.cores[i] for i in ids], scorer=fuzz.token_set_ratio,
                                         limit=limit, score_cutoff=CUTOFF)
-                scores.update((ids[at], score) for _, score, at in found)
+                cap = 100 if latin else SURE - 2  # half the name in Urdu script: offered, never settled on
+                scores.update((ids[at], min(score, cap)) for _, score, at in found)
         skel = name_skeleton(name)
         if len(skel) >= 3:
             cap = SURE - 2 if latin or len(skel) < 5 else 100
@@ -200,14 +204,14 @@ class IndexCache:
             return self._index
 
 
-class RegistrySource:
-    """:class:`OepSource` over the ``oeps`` table, through the process's :class:`IndexCache` (read-only)."""
+class IndexSource:
+    """:class:`OepSource` over an :class:`Index` in memory."""
 
-    def __init__(self, session: Session, cache: IndexCache, today: date):
-        self.index = cache.get(session, today)
+    def __init__(self, index: Index):
+        self.index = index
 
     def __repr__(self) -> str:
-        return f"RegistrySource(size={len(self.index)})"
+        return f"{type(self).__name__}(size={len(self.index)})"
 
     def available(self) -> bool:
         return len(self.index) > 0
@@ -220,6 +224,13 @@ class RegistrySource:
 
     def list_date(self) -> str | None:
         return self.index.newest
+
+
+class RegistrySource(IndexSource):
+    """:class:`OepSource` over the ``oeps`` table, through the process's :class:`IndexCache` (read-only)."""
+
+    def __init__(self, session: Session, cache: IndexCache, today: date):
+        super().__init__(cache.get(session, today))
 
 
 def lookup(source: OepSource, query: Query) -> tuple[str, list[OepView]]:
