@@ -264,5 +264,9 @@ from helpline.complaints.cli import complaints as _complaints  # noqa: E402  (im
 
 main.add_command(_complaints)
 
+from helpline.oep.cli import oep as _oep  # noqa: E402  (imports only click)
+
+main.add_command(_oep)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
