@@ -18,6 +18,7 @@ from helpline.console import charts, security
 from helpline.console.queries import overdue_clause
 from helpline.console.views import bp
 from helpline.console.web import now, transaction
+from helpline.oep.models import Oep
 
 WEEKS = 12
 AGE_BUCKETS = ((timedelta(days=2), "< 2 days"), (timedelta(days=4), "2–4 days"), (timedelta(days=7), "4–7 days"),
@@ -58,6 +59,10 @@ def figures(db: Any, at: datetime) -> dict[str, Any]:
     responses = [r - c for c, r, _ in created if r is not None]
     response_mix = Counter(_bucket(d, RESPONSE_BUCKETS) for d in responses)
     waiting = sum(1 for _, r, s in created if r is None and s in OPEN_STATUSES)
+    worst_oeps = [(f"{licence} {name}", n) for name, licence, n in db.execute(
+        select(Oep.name, Oep.licence_no, func.count(Complaint.id)).join(Complaint, Complaint.oep_id == Oep.id)
+        .where(open_).group_by(Oep.id, Oep.name, Oep.licence_no)
+        .order_by(func.count(Complaint.id).desc(), Oep.name).limit(10))]
     return {
         "total": len(created), "open": sum(n for s, n in status if s in OPEN_STATUSES),
         "overdue": sum(n for _, n in overdue_by_body), "waiting_first_response": waiting,
@@ -73,6 +78,7 @@ def figures(db: Any, at: datetime) -> dict[str, Any]:
             charts.hbar("Time to first response", [(label, response_mix.get(label, 0)) for _, label in RESPONSE_BUCKETS]
                         + [("no response yet (open)", waiting)]),
             charts.hbar("Overdue complaints by responsible body", overdue_by_body, colour=charts.RED),
+            charts.hbar("OEPs with the most open complaints", worst_oeps, colour=charts.AMBER),
         ],
     }
 
