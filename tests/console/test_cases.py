@@ -116,8 +116,10 @@ def test_actions_record_history_reach_the_outbox_and_are_audited(as_role, sessio
                                 .order_by(ComplaintEvent.id)).all()
         assert kinds == ["status", "note", "public_update", "assign", "body"]
         queued = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        assert [q.channel for q in queued] == ["sms", "sms"] and all(q.lang == "ur-Latn" for q in queued)
+        # status, reply, and the new responsible body (issue 15: the worker is told who handles it now)
+        assert [q.channel for q in queued] == ["sms", "sms", "sms"] and all(q.lang == "ur-Latn" for q in queued)
         assert "Hum aap ke case par kaam kar rahe hain" in "\n".join(queued[1].payload["paragraphs"])
+        assert "ab yeh idara dekhega" in "\n".join(queued[2].payload["paragraphs"])
         actions = session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "complaint")).all()
         assert actions == ["complaint.status", "complaint.note", "complaint.reply", "complaint.assign", "complaint.body"]
     page = agent.get(f"/staff/complaints/{cid}").get_data(as_text=True)

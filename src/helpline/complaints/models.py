@@ -27,7 +27,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "reopened": frozenset({"referred", "in_progress", "resolved", "closed"}),
 }
 OPEN_STATUSES: frozenset[str] = frozenset({"new", "referred", "in_progress", "reopened"})
-EVENT_KINDS: tuple[str, ...] = ("created", "status", "note", "public_update", "assign", "body", "reopen", "confirm")
+EVENT_KINDS: tuple[str, ...] = ("created", "status", "note", "public_update", "assign", "body", "category", "country",
+                                 "reopen", "confirm")
 AFFECTED: tuple[str, ...] = ("self", "family")
 
 

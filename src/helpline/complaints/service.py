@@ -124,13 +124,93 @@ def assign(session: Session, complaint: Complaint, username: str | None, *, acto
     return _event(session, complaint, "assign", actor=actor, now=now, text=f"{before or '-'} -> {username or '-'}")
 
 
-def set_body(session: Session, complaint: Complaint, body_code: str, *, actor: str, now: datetime) -> ComplaintEvent:
-    """Route the complaint to another responsible body (:class:`InvalidInput` for an unknown code)."""
-    if body_code not in load_taxonomy().bodies:
+def set_body(session: Session, complaint: Complaint, body_code: str, *, actor: str, now: datetime,
+             core: Any = None) -> ComplaintEvent:
+    """Route the complaint to another responsible body (:class:`InvalidInput` for an unknown code). With ``core``,
+    the worker is told which office now handles it (it matters to them: that is who will act); not when unchanged."""
+    taxonomy = load_taxonomy()
+    if body_code not in taxonomy.bodies:
         raise InvalidInput(f"unknown responsible body {body_code!r}")
     before = complaint.responsible_body
     complaint.responsible_body = body_code
-    return _event(session, complaint, "body", actor=actor, now=now, text=f"{before} -> {body_code}")
+    event = _event(session, complaint, "body", actor=actor, now=now, text=f"{before} -> {body_code}")
+    if core is not None and before != body_code and complaint.status in OPEN_STATUSES:
+        lang = worker_lang(session, complaint)
+        _notify(session, complaint, core, [Text("complaint.notify.body", {
+            "ref": references.display(complaint.reference), "body": taxonomy.body(body_code).name(lang)})],
+            now=now, event=event)
+    return event
+
+
+def set_category(session: Session, complaint: Complaint, code: str, *, actor: str, now: datetime) -> ComplaintEvent:
+    """Correct a wrongly chosen category (:class:`InvalidInput` for an unknown code). Internal: the worker is not
+    told (the responsible body, which they are told about, is a separate correction)."""
+    if load_taxonomy().category(code) is None:
+        raise InvalidInput(f"unknown category {code!r}")
+    before = complaint.category
+    complaint.category = code
+    return _event(session, complaint, "category", actor=actor, now=now, text=f"{before} -> {code}")
+
+
+def set_country(session: Session, complaint: Complaint, code: str | None, *, actor: str,
+                now: datetime) -> ComplaintEvent:
+    """Correct the country (ISO alpha-2 known to the country list, or None); internal, the worker is not told."""
+    from helpline.complaints.countries import load as load_countries
+
+    code = (code or "").strip().upper() or None
+    if code is not None and code not in load_countries().names:
+        raise InvalidInput(f"unknown country {code!r}")
+    before = complaint.country
+    complaint.country = code
+    return _event(session, complaint, "country", actor=actor, now=now, text=f"{before or '-'} -> {code or '-'}")
+
+
+def file_for_contact(session: Session, contact: Contact, *, category: str, country: str | None, description: str,
+                     actor: str, now: datetime, core: Any, employer: str | None = None, agent: str | None = None,
+                     worker_name: str | None = None) -> Complaint:
+    """A staff member files a complaint for a contact (from a handoff conversation): the worker's language and
+    channel, the category's body and urgency, the promised dates; the worker is told the ticket number, the body
+    and the dates in their language, as if they had filed it themselves."""
+    from helpline.complaints.countries import load as load_countries
+
+    taxonomy = load_taxonomy()
+    cat = taxonomy.category(category)
+    if cat is None:
+        raise InvalidInput(f"unknown category {category!r}")
+    country = (country or "").strip().upper() or None
+    if country is not None and country not in load_countries().names:
+        raise InvalidInput(f"unknown country {country!r}")
+    if not description.strip():
+        raise InvalidInput("the story is empty")
+    policy = core.config["complaints.policy"]
+    while True:
+        ref = references.new_reference()
+        if not ref.isdigit() and session.scalar(select(Complaint.id).where(Complaint.reference == ref)) is None:
+            break
+    lang = contact_language(session, contact.id, core.default_lang)
+    urgent_reason = taxonomy.urgent_reason(description)
+    urgent = cat.urgent or urgent_reason is not None
+    referral, resolution = policy.promised(now, urgent)
+    complaint = Complaint(
+        reference=ref, draft_key=f"staff:{contact.id}:{ref}", contact_id=contact.id, channel=contact.channel,
+        lang=lang, category=cat.code, country=country, description=description, affected="self",
+        worker_name=worker_name or None, employer=employer or None, agent=agent or None, anonymous=False,
+        status="new", urgent=urgent, urgent_reason=(f"category:{cat.code}" if cat.urgent else
+                                                   f"word:{urgent_reason}" if urgent_reason else None),
+        responsible_body=cat.body, promised_referral_at=referral, promised_resolution_at=resolution,
+        created_at=now, updated_at=now)
+    session.add(complaint)
+    session.flush()
+    event = _event(session, complaint, "created", actor=actor, now=now, to_status="new")
+    from helpline.complaints import fmt
+
+    display = references.display(ref)
+    texts = [Text("complaint.filed", {"ref": display, "body": taxonomy.body(cat.body).name(lang),
+                                      "referral": fmt.day(referral, lang), "resolution": fmt.day(resolution, lang)}),
+             Text("complaint.filed.this_phone", {"ref": display})]
+    outbox.enqueue(session, contact, [core.i18n.render(t, lang) for t in texts], kind="case_update", lang=lang,
+                   now=now, dedupe_key=f"complaint-event:{event.id}")
+    return complaint
 
 
 def deadline(complaint: Complaint) -> datetime | None:

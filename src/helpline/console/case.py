@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,9 +21,13 @@ from helpline.console import security
 from helpline.handoff import service as holds
 from helpline.console.handoff import handoff_dict, messages_of
 from helpline.console.models import StaffUser
+from helpline.console.unread import mark_read
 from helpline.console.views import bp
 from helpline.console.web import form_text, now, rt, transaction
 from helpline.storage.models import Contact
+
+
+CONFIRM_STATUSES = ("resolved", "closed")  # ends the case for the worker: asks to confirm
 
 
 def _complaint(db: Session, complaint_id: int) -> Complaint:
@@ -47,7 +51,7 @@ def _page(complaint_id: int, *, revealed: bool = False) -> str:
         case: dict[str, Any] = {
             "id": c.id, "reference": c.display_reference, "status": c.status, "urgent": c.urgent,
             "urgent_reason": c.urgent_reason, "category": category.name("en") if category else c.category,
-            "country": c.country, "country_name": load_countries().name(c.country, "en") if c.country else "",
+            "category_code": c.category, "country": c.country, "country_name": load_countries().name(c.country, "en") if c.country else "",
             "body": c.responsible_body, "body_name": taxonomy.body(c.responsible_body).name("en"),
             "assignee": c.assignee, "channel": c.channel, "lang": complaints.worker_lang(db, c), "description": c.description,
             "affected": c.affected, "filer_relation": c.filer_relation, "worker_name": c.worker_name,
@@ -66,10 +70,18 @@ def _page(complaint_id: int, *, revealed: bool = False) -> str:
         handoff = handoff_dict(holds.active_handoff(db, contact.id)) if contact else None
         staff = list(db.scalars(select(StaffUser.username).where(StaffUser.active.is_(True)).order_by(StaffUser.username)))
         transitions = sorted(TRANSITIONS.get(c.status, ()))
+        mark_read(db, c.id, current_user.username, at)  # what the worker wrote until now is read, for this person
     g.pii_revealed = revealed
     return render_template("console/case.html", case=case, events=events, attachments=attachments, messages=convo,
                            handoff=handoff, staff=staff, transitions=transitions, bodies=sorted(taxonomy.bodies.items()),
+                           categories=taxonomy.categories, countries=_countries(), confirm=CONFIRM_STATUSES,
                            revealed=revealed, active="queue")
+
+
+def _countries() -> list[tuple[str, str]]:
+    """Every known country as (code, English name), by name."""
+    names = load_countries().names
+    return sorted(((code, n.get("en") or code) for code, n in names.items()), key=lambda item: item[1])
 
 
 def _cnic(raw: str | None) -> str | None:
@@ -106,6 +118,9 @@ def case_status(complaint_id: int):  # type: ignore[no-untyped-def]
     """Change the status (the worker is told, in their language); an optional public note goes with it."""
     to_status = form_text("status", required=True, limit=20)
     public_text = form_text("public_text", limit=1000) or None
+    if to_status in CONFIRM_STATUSES and request.form.get("confirm") != "yes":
+        flash(f"Not changed: tick the box to confirm that the case is {to_status} (the worker is told).", "error")
+        return redirect(url_for("console.case", complaint_id=complaint_id))
     try:
         with transaction() as db:
             c = _complaint(db, complaint_id)
@@ -167,9 +182,35 @@ def case_body(complaint_id: int):  # type: ignore[no-untyped-def]
         with transaction() as db:
             c = _complaint(db, complaint_id)
             before = c.responsible_body
-            complaints.set_body(db, c, body, actor=_actor(), now=now())
+            complaints.set_body(db, c, body, actor=_actor(), now=now(), core=rt().core)
             security.audit(db, "complaint.body", "complaint", c.id, now=now(), to=body, **{"from": before})
     except ValueError as exc:
         flash(f"Not changed: {exc}.", "error")
         return redirect(url_for("console.case", complaint_id=complaint_id))
-    return _done(complaint_id, f"Responsible body set to {body}.")
+    return _done(complaint_id, f"Responsible body set to {body}; the worker is told who handles it now.")
+
+
+@bp.route("/complaints/<int:complaint_id>/correct", methods=["POST"])
+def case_correct(complaint_id: int):  # type: ignore[no-untyped-def]
+    """Correct the category and the country (internal: the worker is not told); each change recorded and audited."""
+    category = form_text("category", required=True, limit=40)
+    country = form_text("country", limit=2).upper()
+    changed = []
+    try:
+        with transaction() as db:
+            c = _complaint(db, complaint_id)
+            if category != c.category:
+                before = c.category
+                complaints.set_category(db, c, category, actor=_actor(), now=now())
+                security.audit(db, "complaint.category", "complaint", c.id, now=now(), to=category, **{"from": before})
+                changed.append(f"category {category}")
+            if (country or None) != c.country:
+                before = c.country or "-"
+                complaints.set_country(db, c, country or None, actor=_actor(), now=now())
+                security.audit(db, "complaint.country", "complaint", c.id, now=now(), to=country or "-",
+                               **{"from": before})
+                changed.append(f"country {country or '—'}")
+    except ValueError as exc:
+        flash(f"Not changed: {exc}.", "error")
+        return redirect(url_for("console.case", complaint_id=complaint_id))
+    return _done(complaint_id, f"Corrected: {', '.join(changed)}." if changed else "Nothing changed.")

@@ -67,7 +67,7 @@ def handoffs():  # type: ignore[no-untyped-def]
                         for h, c, text in rows), key=_queue_order)
     waiting = [i for i in items if i["status"] == "waiting"]
     held = [i for i in items if i["status"] == "held"]
-    return render_template("console/handoff.html", waiting=waiting, held=held, active="handoff")
+    return render_template("console/handoff.html", waiting=waiting, held=held, active="handoff", live=True)
 
 
 def _contact(db: Session, contact_id: int) -> Contact:
@@ -96,8 +96,13 @@ def conversation(contact_id: int):  # type: ignore[no-untyped-def]
                       for c in db.scalars(select(Complaint).where(Complaint.contact_id == contact.id)
                                           .order_by(Complaint.id.desc()))]
         convo = messages_of(db, contact.id)
+        from helpline.console.casework import prefill  # the "open a complaint" form (issue 15)
+        new_complaint = prefill(db, contact.id)
+    from helpline.complaints.taxonomy import load as load_taxonomy
+    from helpline.console.case import _countries
     return render_template("console/conversation.html", contact=info, handoff=handoff, complaints=complaints,
-                           messages=convo, active="handoff")
+                           messages=convo, active="handoff", new_complaint=new_complaint,
+                           categories=load_taxonomy().categories, countries=_countries())
 
 
 @bp.route("/contacts/<int:contact_id>/take", methods=["POST"])

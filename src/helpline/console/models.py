@@ -57,3 +57,41 @@ class AuditEntry(Base):
 
     def __repr__(self) -> str:
         return f"AuditEntry(id={self.id!r}, actor={self.actor!r}, action={self.action!r})"
+
+
+class ComplaintRead(Base):
+    """When a staff member last opened a complaint: a worker message newer than that is unread for them (issue 15).
+    One row per (complaint, staff username); rows go with the complaint."""
+
+    __tablename__ = "complaint_reads"
+
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime]
+
+    def __repr__(self) -> str:
+        return f"ComplaintRead(complaint_id={self.complaint_id!r}, username={self.username!r})"
+
+
+class ReplyTemplate(Base):
+    """A canned reply supervisors keep, in the three languages, with ``{reference}``, ``{due}``, ``{body}``
+    placeholders filled when an agent picks it (issue 15)."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    text_en: Mapped[str] = mapped_column(Text)
+    text_ur: Mapped[str] = mapped_column(Text)
+    text_ur_latn: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+
+    def text(self, lang: str) -> str:
+        """The wording for ``lang`` (``en``, ``ur``, ``ur-Latn``), English when that one is empty."""
+        value = {"ur": self.text_ur, "ur-Latn": self.text_ur_latn}.get(lang) or ""
+        return value or self.text_en
+
+    def __repr__(self) -> str:
+        return f"ReplyTemplate(id={self.id!r}, name={self.name!r}, active={self.active!r})"

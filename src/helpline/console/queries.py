@@ -31,6 +31,7 @@ class Filters:
     country: str = ""
     assignee: str = ""  # "" | "none" | a username
     overdue: bool = False
+    unread: bool = False  # only those with worker messages this staff member has not seen
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> Filters:
@@ -45,7 +46,8 @@ class Filters:
         return cls(q=get("q", 100), status=status, category=get("category", 40),
                    urgent=urgent if urgent in ("yes", "no") else "", body=get("body", 40),
                    country=get("country", 2).upper(), assignee=get("assignee"),
-                   overdue=get("overdue") in ("1", "yes", "on", "true"))
+                   overdue=get("overdue") in ("1", "yes", "on", "true"),
+                   unread=get("unread") in ("1", "yes", "on", "true"))
 
     def args(self) -> dict[str, Any]:
         """The non-default filters as query-string arguments."""
@@ -86,9 +88,18 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def complaint_query(filters: Filters, now: datetime) -> Select[Any]:
-    """Complaints (with their contact, if any) matching ``filters``; urgent first, then oldest."""
+def complaint_query(filters: Filters, now: datetime, username: str | None = None) -> Select[Any]:
+    """Complaints (with their contact, if any) matching ``filters``; urgent first, then oldest. With ``username``,
+    a third column says whether the complaint is unread for them, and unread ones come first among equals."""
     query = select(Complaint, Contact).outerjoin(Contact, Contact.id == Complaint.contact_id)
+    unread = None
+    if username is not None:
+        from helpline.console.unread import unread_clause
+
+        unread = unread_clause(username)
+        query = query.add_columns(unread.label("unread"))
+        if filters.unread:
+            query = query.where(unread)
     if filters.status == "open":
         query = query.where(Complaint.status.in_(OPEN_STATUSES))
     elif filters.status != "all":
@@ -111,4 +122,6 @@ def complaint_query(filters: Filters, now: datetime) -> Select[Any]:
         clause = search_clause(filters.q)
         if clause is not None:
             query = query.where(clause)
+    if unread is not None:
+        return query.order_by(Complaint.urgent.desc(), unread.desc(), Complaint.created_at, Complaint.id)
     return query.order_by(Complaint.urgent.desc(), Complaint.created_at, Complaint.id)

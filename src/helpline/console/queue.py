@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import render_template, request
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpline.complaints import service as complaints
@@ -50,10 +51,10 @@ def queue():  # type: ignore[no-untyped-def]
     filters = Filters.from_args(request.args)
     page = arg_int("page", 1)
     at = now()
-    query = complaint_query(filters, at)
+    query = complaint_query(filters, at, current_user.username)
     with transaction() as db:
         total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-        rows = [row_dict(c, contact, at) for c, contact in
+        rows = [{**row_dict(c, contact, at), "unread": bool(unread)} for c, contact, unread in
                 db.execute(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()]
         counts = attention(db, at)
         staff = list(db.scalars(select(StaffUser.username).where(StaffUser.active.is_(True)).order_by(StaffUser.username)))
@@ -61,4 +62,4 @@ def queue():  # type: ignore[no-untyped-def]
     taxonomy = load_taxonomy()
     return render_template("console/queue.html", rows=rows, total=total, page=page, size=PAGE_SIZE, f=filters,
                            counts=counts, statuses=STATUSES, categories=taxonomy.categories,
-                           bodies=sorted(taxonomy.bodies), staff=staff, countries=sorted(countries), active="queue")
+                           bodies=sorted(taxonomy.bodies), staff=staff, countries=sorted(countries), active="queue", live=True)

@@ -54,8 +54,10 @@ MIN_PASSWORD = 10
 PUBLIC_ENDPOINTS = frozenset({"console.login", "console.static"})
 REQUIRED_ROLE: dict[str, str] = {}  # endpoint → least role; endpoints not listed need "agent"
 
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; "
-       "base-uri 'none'")
+# script-src / connect-src 'self': the console's one static script (live refresh, notifications; no inline
+# script, no eval); font-src 'self': the bundled Urdu font (issue 15).
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",

@@ -1,0 +1,128 @@
+"""Issue 15 through the Flask test client: safe actions (no preselected status, confirm before resolving or
+closing, category / country / body corrections), a handoff conversation filed as a complaint in one step."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from helpline.complaints.models import Complaint, ComplaintEvent
+from helpline.console.models import AuditEntry
+from helpline.handoff.models import Handoff
+from helpline.outbox import OutboxMessage
+from helpline.storage.models import Message
+from tests.conftest import FIXED_NOW
+from tests.console.conftest import make_complaint, make_contact, post
+
+
+def _case(session_factory, **kw) -> tuple[int, int]:
+    with session_factory.begin() as session:
+        contact = make_contact(session)
+        complaint = make_complaint(session, contact=contact, **kw)
+        return complaint.id, contact.id
+
+
+def test_the_status_select_starts_empty_and_required(as_role, session_factory) -> None:
+    cid, _ = _case(session_factory)
+    page = as_role("agent").get(f"/staff/complaints/{cid}").get_data(as_text=True)
+    select_html = re.search(r'<select id="status"[^>]*>(.*?)</select>', page, re.S)
+    assert select_html and "required" in select_html.group(0)
+    options = re.findall(r"<option[^>]*>", select_html.group(1))
+    assert options[0] == '<option value="" selected disabled>' and all("selected" not in o for o in options[1:])
+
+
+def test_resolving_or_closing_needs_the_confirm_box(as_role, session_factory) -> None:
+    cid, _ = _case(session_factory)
+    client = as_role("agent")
+    assert post(client, f"/staff/complaints/{cid}/status", {"status": ""}).status_code == 400
+    response = post(client, f"/staff/complaints/{cid}/status", {"status": "closed"}, follow_redirects=True)
+    assert "tick the box to confirm" in response.get_data(as_text=True)
+    with session_factory() as session:
+        assert session.get(Complaint, cid).status == "new"
+        assert session.scalars(select(OutboxMessage)).first() is None  # nobody told
+    post(client, f"/staff/complaints/{cid}/status", {"status": "referred"})  # no confirmation needed
+    post(client, f"/staff/complaints/{cid}/status", {"status": "resolved", "confirm": "yes"})
+    with session_factory() as session:
+        assert session.get(Complaint, cid).status == "resolved"
+
+
+def test_category_and_country_corrected_internally_body_told_to_the_worker(as_role, session_factory) -> None:
+    cid, _ = _case(session_factory, lang="ur")
+    client = as_role("agent")
+    response = post(client, f"/staff/complaints/{cid}/correct", {"category": "documents_held", "country": "AE"},
+                    follow_redirects=True)
+    assert "Corrected: category documents_held, country AE" in response.get_data(as_text=True)
+    assert post(client, f"/staff/complaints/{cid}/correct", {"category": "nope"}).status_code == 302
+    assert post(client, f"/staff/complaints/{cid}/correct", {"category": "wages", "country": "ZZ"}).status_code == 302
+    with session_factory() as session:
+        c = session.get(Complaint, cid)
+        assert (c.category, c.country) == ("documents_held", "AE")
+        kinds = [e.kind for e in c.events]
+        assert kinds == ["category", "country"]
+        assert session.scalars(select(OutboxMessage)).first() is None  # the worker is not told
+        actions = set(session.scalars(select(AuditEntry.action)))
+        assert {"complaint.category", "complaint.country"} <= actions
+    post(client, f"/staff/complaints/{cid}/body", {"body": "FIA"})
+    with session_factory() as session:
+        told = session.scalars(select(OutboxMessage)).one()
+        assert told.lang == "ur-Latn" and "ab yeh idara dekhega" in " ".join(told.payload["paragraphs"])
+        assert session.get(Complaint, cid).responsible_body == "FIA"
+
+
+def test_a_handoff_conversation_becomes_a_complaint(as_role, session_factory) -> None:
+    with session_factory.begin() as session:
+        contact = make_contact(session, lang="ur-Latn")
+        session.add(Handoff(contact_id=contact.id, status="waiting", lang="ur-Latn", requested_at=FIXED_NOW,
+                            reason="agent"))
+        for i, text in enumerate(["agent", "Kafeel ne 3 mahine se tankhwah nahi di, Dubai mein hoon",
+                                  "mera CNIC 35202-7654321-3 hai", "2"]):
+            session.add(Message(contact_id=contact.id, direction="in", channel="sms", text=text,
+                                created_at=FIXED_NOW + timedelta(minutes=i)))
+        contact_id = contact.id
+    client = as_role("agent")
+    page = client.get(f"/staff/contacts/{contact_id}").get_data(as_text=True)
+    assert "Kafeel ne 3 mahine se tankhwah nahi di" in page and "7654321" not in page  # masked where shown
+    story = re.search(r'<textarea id="story"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert 'value="wages" selected' in page and 'value="AE" selected' in page
+    response = post(client, f"/staff/contacts/{contact_id}/complaint",
+                    {"story": story.replace("&#39;", "'"), "category": "wages", "country": "AE",
+                     "employer": "Al Noor Trading", "worker_name": "Bilal"})
+    assert response.status_code == 302 and "/staff/complaints/" in response.location
+    with session_factory() as session:
+        c = session.scalars(select(Complaint)).one()
+        assert c.description == "Kafeel ne 3 mahine se tankhwah nahi di, Dubai mein hoon\nmera CNIC 35202-7654321-3 hai"
+        assert (c.contact_id, c.lang, c.channel, c.category, c.country, c.responsible_body) == (
+            contact_id, "ur-Latn", "sms", "wages", "AE", "CWA")
+        assert (c.employer, c.worker_name) == ("Al Noor Trading", "Bilal")
+        assert c.promised_referral_at > FIXED_NOW
+        told = session.scalars(select(OutboxMessage)).one()
+        assert c.display_reference in " ".join(told.payload["paragraphs"]) and told.lang == "ur-Latn"
+        assert session.scalars(select(ComplaintEvent.kind)).all() == ["created"]
+        assert session.scalars(select(AuditEntry).where(AuditEntry.action == "complaint.create")).one()
+
+
+def test_a_worker_message_makes_the_case_unread_per_staff_member(as_role, session_factory) -> None:
+    with session_factory.begin() as session:
+        quiet = make_complaint(session, contact=make_contact(session, address="tel:+923001111111"),
+                               created_at=FIXED_NOW - timedelta(hours=23))  # after its contact's one message
+        contact = make_contact(session)
+        wrote = make_complaint(session, contact=contact, created_at=FIXED_NOW - timedelta(hours=22))
+        session.add(Message(contact_id=contact.id, direction="in", channel="sms", created_at=FIXED_NOW - timedelta(hours=1),
+                            text="haan, main abhi bhi kamre mein band hoon"))
+        quiet_ref, wrote_ref, wrote_id = quiet.display_reference, wrote.display_reference, wrote.id
+    agent, supervisor = as_role("agent"), as_role("supervisor")
+    page = agent.get("/staff/").get_data(as_text=True)
+    assert page.index(wrote_ref) < page.index(quiet_ref)  # unread first among equals (neither urgent)
+    assert 'class=" unread"' in page and 'id="unread-complaints"' in page and "1 unread" in page
+    assert agent.get("/staff/live.json").get_json()["unread"] == {"complaints": 1, "handoffs": 0}
+    assert wrote_ref in agent.get("/staff/?unread=1").get_data(as_text=True)
+    agent.get(f"/staff/complaints/{wrote_id}")  # opened: read for the agent
+    page = agent.get("/staff/").get_data(as_text=True)
+    assert "unread-mark" not in page and 'id="unread-complaints"' not in page
+    assert page.index(quiet_ref) < page.index(wrote_ref)  # oldest first again
+    assert wrote_ref not in agent.get("/staff/?unread=1").get_data(as_text=True)
+    assert "1 unread" in supervisor.get("/staff/").get_data(as_text=True)  # not for the supervisor
+    agent.get(f"/staff/complaints/{wrote_id}")  # twice is fine
+    assert agent.get("/staff/live.json").get_json()["unread"]["complaints"] == 0
