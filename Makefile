@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python benchmarks/classifier_bench.py
 	$(BIN)/python benchmarks/sms_bench.py
 	$(BIN)/python benchmarks/status_bench.py
+	$(BIN)/python benchmarks/oep_bench.py
 	$(BIN)/python benchmarks/telegram_bench.py
 	$(BIN)/python benchmarks/serve_bench.py
 	$(BIN)/python benchmarks/tasks.py
