@@ -186,7 +186,8 @@ def city_key(value: str | None) -> str:
 
 def name_core(name: str) -> str:
     """A name without punctuation and the words every agency carries; the whole name if nothing else is left."""
-    norm = re.sub(r"[^\w\s]", " ", _key(name).replace("&", " and "))
+    norm = re.sub(r"^m\s*/?\s*s\b\.?", " ", _key(name))  # "M/S" (messrs) before a name
+    norm = re.sub(r"[^\w\s]", " ", norm.replace("&", " and "))
     norm = " ".join(norm.split())
     padded = f" {norm} "
     for phrase in GENERIC_PHRASES:

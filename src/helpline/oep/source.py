@@ -143,18 +143,28 @@ class Index:
         if words:
             near: set[int] = set()
             known: list[str] = []  # query words like a word of some name; the others ("recruting", "wala") are noise
+            per_word: list[dict[int, float]] = []  # for each known query word: name → its closest word's score
             for word in [w for w in words if len(w) > 2][:6] or words[:6]:
                 similar = process.extract(word, self.words, scorer=fuzz.ratio, limit=12, score_cutoff=CUTOFF - 7)
                 if similar:
                     known.append(word)
-                for match, _, _ in similar:
+                    per_word.append({})
+                for match, score, _ in similar:
                     near.update(self.by_word[match])
+                    for i in self.by_word[match]:
+                        per_word[-1][i] = max(per_word[-1].get(i, 0.0), score)
             ids = sorted(near if allowed is None else near & allowed)[:MAX_SCORED]
+            cap = 100 if latin else SURE - 2  # half the name in Urdu script: offered, never settled on
             if ids:
                 found = process.extract(" ".join(known), [self.cores[i] for i in ids], scorer=fuzz.token_set_ratio,
                                         limit=limit, score_cutoff=CUTOFF)
-                cap = 100 if latin else SURE - 2  # half the name in Urdu script: offered, never settled on
                 scores.update((ids[at], min(score, cap)) for _, score, at in found)
+                # Each word typed like a word of the name ("Vamtumqil" for "Vaomtumqil Moshraox"): part of a
+                # name with a slip, which token_set_ratio scores low
+                for i in ids:
+                    words_score = sum(best.get(i, 0.0) for best in per_word) / len(per_word)
+                    if words_score >= CUTOFF:
+                        scores[i] = max(scores.get(i, 0.0), min(words_score, cap))
         skel = name_skeleton(name)
         if len(skel) >= 3:
             cap = SURE - 2 if latin or len(skel) < 5 else 100
