@@ -146,4 +146,7 @@ def from_settings(settings: Any) -> TelegramSender | None:
     """The production sender when ``HELPLINE_TELEGRAM_TOKEN`` is set, else None (the loop starts on first use)."""
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
         return None
-    return TelegramSender(BotClient(settings.telegram_token.get_secret_value(), settings.telegram_api_url))
+    from bot.ratelimit import from_settings as limiter_from_settings
+
+    return TelegramSender(BotClient(settings.telegram_token.get_secret_value(), settings.telegram_api_url),
+                          limiter=limiter_from_settings(settings))

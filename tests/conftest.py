@@ -70,6 +70,28 @@ def _postgres_schema_url() -> Iterator[str]:
         admin.dispose()
 
 
+REDIS_ENV = "HELPLINE_TEST_REDIS_URL"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis (``HELPLINE_TEST_REDIS_URL``, e.g. ``redis://127.0.0.1:6379/0``) for the shared rate
+    limits and /readyz; skipped when unset, except on CI (``CI=true``), where it fails, as does an unreachable one.
+    Tests keep to keys of their own (a random namespace), so the database needs no flushing."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{REDIS_ENV} is not set; CI must run the Redis tests", pytrace=False)
+        pytest.skip(f"set {REDIS_ENV} to run the Redis tests")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"{REDIS_ENV} is set but Redis is unreachable: {type(exc).__name__}", pytrace=False)
+    return url
+
+
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     """An engine on the parametrized database, migrated to head with Alembic."""

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
         None, description="Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token on webhook calls."
     )
     telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+    # Several instances (issue 16, item 7): provider rate limits counted in Redis, shared by every process.
+    redis_url: SecretStr | None = Field(
+        None, description="redis://[:password@]host:port/db; unset: rate limits are per process. A secret (it may "
+                          "hold a password): never logged or shown by /readyz.",
+    )
     secret_key: SecretStr | None = Field(
         None, description="Signs staff console sessions and CSRF tokens; unset: a key file beside the database."
     )
