@@ -126,3 +126,30 @@ def test_a_worker_message_makes_the_case_unread_per_staff_member(as_role, sessio
     assert "1 unread" in supervisor.get("/staff/").get_data(as_text=True)  # not for the supervisor
     agent.get(f"/staff/complaints/{wrote_id}")  # twice is fine
     assert agent.get("/staff/live.json").get_json()["unread"]["complaints"] == 0
+
+
+def test_deadlines_as_time_left_urgent_reason_in_words_and_times_per_body(as_role, session_factory) -> None:
+    from helpline.console.words import span, time_left
+
+    assert time_left(FIXED_NOW + timedelta(hours=5, minutes=10), FIXED_NOW) == "due in 5 h"
+    assert time_left(FIXED_NOW - timedelta(days=2, hours=3), FIXED_NOW) == "overdue 2 d"
+    assert span(40 * 60) == "40 min" and span(30 * 3600) == "30 h"
+    with session_factory.begin() as session:
+        late = make_complaint(session, created_at=FIXED_NOW - timedelta(days=6))  # referral promised 2 d ago
+        hurt = make_complaint(session, urgent=True, urgent_reason="word:medical",
+                              description="Bhai hospital mein hai, kafeel ne chhutti nahi di",
+                              created_at=FIXED_NOW - timedelta(hours=2))
+        make_complaint(session, status="resolved", body="FIA", created_at=FIXED_NOW - timedelta(days=3),
+                       first_response_at=FIXED_NOW - timedelta(days=3) + timedelta(hours=4),
+                       resolved_at=FIXED_NOW - timedelta(days=1))
+        late_id, hurt_id = late.id, hurt.id
+    supervisor = as_role("supervisor")
+    page = supervisor.get("/staff/").get_data(as_text=True)
+    assert "overdue 2 d" in page and "said: hospital" in page and "word:medical" not in page
+    case = supervisor.get(f"/staff/complaints/{hurt_id}").get_data(as_text=True)
+    assert "urgent: said: hospital" in case and "due in" in case
+    assert "overdue 2 d" in supervisor.get(f"/staff/complaints/{late_id}").get_data(as_text=True)
+    overview = supervisor.get("/staff/overview").get_data(as_text=True)
+    table = overview[overview.index('id="per-body"'):]
+    assert "Federal Investigation Agency" in table or "FIA" in table
+    assert "4.0 h" in table and "48.0 h" in table  # FIA: first response after 4 h, resolved after 2 days
