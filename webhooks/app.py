@@ -3,6 +3,7 @@
 ``create_app()`` reads settings (never at import), loads the core once, opens the database and registers:
 
 * ``GET /healthz``           — the database answers and its schema is current;
+* ``GET /readyz``            — JSON: the database (SELECT 1, schema) and Redis (PING, when configured), 200 or 503;
 * ``/webhooks/twilio/...``   — SMS in, delivery status in (:mod:`webhooks.twilio.webhook`);
 * ``/webhooks/telegram``     — Telegram updates (:mod:`bot.webhook`);
 * ``/staff/...``             — the staff console (:mod:`helpline.console.views`).
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
     app.register_blueprint(telegram_bp)
     app.register_blueprint(console_bp)
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/readyz", "readyz", readyz)
     app.register_error_handler(InboundRejected, _rejected)
     app.register_error_handler(Exception, _unexpected)
     return app
@@ -109,6 +111,49 @@ def healthz() -> tuple[str, int, dict[str, str]]:
         log.warning("healthz: database check failed: %s", type(exc).__name__)
         return f"database unavailable ({type(exc).__name__})\n", 503, _plain()
     return "ok\n", 200, _plain()
+
+
+def readyz() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """Whether this instance can serve: ``{"ready": bool, "checks": {"database": {...}, "redis": {...}}}``.
+
+    The database must answer ``SELECT 1`` with its schema current; Redis, when ``HELPLINE_REDIS_URL`` is set, must
+    answer PING (unset: ``{"ok": true, "configured": false}``). 200 when every check passes, else 503. A failure
+    names only the exception's class: never a URL, host, password or message that could carry them.
+    """
+    rt = runtime()
+    checks = {"database": _check_database(rt), "redis": _check_redis(rt)}
+    ready = all(check["ok"] for check in checks.values())
+    return {"ready": ready, "checks": checks}, 200 if ready else 503, {"Cache-Control": "no-store"}
+
+
+def _check_database(rt: Runtime) -> dict[str, Any]:
+    try:
+        with rt.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        if not db.is_up_to_date(rt.engine):
+            return {"ok": False, "error": "schema not current: run `helpline db upgrade`"}
+    except Exception as exc:  # noqa: BLE001 - any failure is "not ready", with its class named
+        log.warning("readyz: database check failed: %s", type(exc).__name__)
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
+
+
+def _check_redis(rt: Runtime) -> dict[str, Any]:
+    url = rt.settings.redis_url
+    if url is None or not url.get_secret_value():
+        return {"ok": True, "configured": False}
+    client = rt.extras.get("readyz_redis")
+    try:
+        if client is None:
+            import redis
+
+            client = rt.extras["readyz_redis"] = redis.Redis.from_url(
+                url.get_secret_value(), socket_timeout=1.0, socket_connect_timeout=1.0)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - a bad URL or an unreachable server alike: not ready
+        log.warning("readyz: redis check failed: %s", type(exc).__name__)
+        return {"ok": False, "configured": True, "error": type(exc).__name__}
+    return {"ok": True, "configured": True}
 
 
 def _plain() -> dict[str, str]:
