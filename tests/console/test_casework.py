@@ -153,3 +153,29 @@ def test_deadlines_as_time_left_urgent_reason_in_words_and_times_per_body(as_rol
     table = overview[overview.index('id="per-body"'):]
     assert "Federal Investigation Agency" in table or "FIA" in table
     assert "4.0 h" in table and "48.0 h" in table  # FIA: first response after 4 h, resolved after 2 days
+
+
+def test_one_box_finds_people_parties_and_words_of_the_story(as_role, session_factory) -> None:
+    with session_factory.begin() as session:
+        contact = make_contact(session, address="tel:+923334445566")
+        a = make_complaint(session, contact=contact, worker_name="Muhammad Aslam 35202-1234567-1",
+                           employer="Al Noor Trading LLC", agent="Sitara Manpower",
+                           description="Kafeel ne passport rakh liya aur tankhwah nahi di")
+        b = make_complaint(session, worker_name="Bilal", employer="Gulf Star", cnic="3520299998888",
+                           description="مالک نے تین مہینے سے تنخواہ نہیں دی")
+        refs = {"a": a.display_reference, "b": b.display_reference}
+    client = as_role("agent")
+
+    def found(q: str) -> set[str]:
+        page = client.get("/staff/", query_string={"q": q}).get_data(as_text=True)
+        assert "1234567" not in page  # masking still applies to what is shown
+        return {k for k, ref in refs.items() if ref in page}
+
+    assert found("al noor") == {"a"} and found("GULF") == {"b"}  # employer, any case
+    assert found("aslam") == {"a"} and found("bilal") == {"b"}  # worker's name
+    assert found("sitara") == {"a"}  # agent / OEP
+    assert found(refs["a"].lower()) == {"a"} and found(refs["b"].replace("-", "")) == {"b"}  # reference
+    assert found("5566") == {"a"} and found("8888") == {"b"}  # last digits of phone / CNIC
+    assert found("passport tankhwah") == {"a"}  # words of the story, not side by side
+    assert found("تنخواہ") == {"b"}
+    assert found("nobody here") == set()

@@ -7,7 +7,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Mapping
 
-from sqlalchemy import Select, and_, false, not_, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, and_, false, func, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
 
 from helpline.complaints import references
 from helpline.complaints.models import OPEN_STATUSES, STATUSES, Complaint
@@ -64,7 +65,8 @@ def overdue_clause(now: datetime) -> Any:
 
 
 def search_clause(q: str) -> Any:
-    """Reference (whole or its start), the last digits of a phone or CNIC, or words of the description."""
+    """Reference (whole or its start, with or without the dash, any case), the last digits of a phone or CNIC, the
+    worker's name, the employer, the agent or the registered OEP (in part), or words of the story."""
     text = ascii_digits(q).strip()
     if not text:
         return None
@@ -80,8 +82,41 @@ def search_clause(q: str) -> Any:
         clauses.append(Complaint.worker_cnic.endswith(digits, autoescape=True))
         clauses.append(Contact.address.endswith(digits, autoescape=True))
     if len(text) >= 3 and not digits.isdigit():
-        clauses.append(Complaint.description.ilike(f"%{_escape_like(text)}%", escape="\\"))
+        like = f"%{_escape_like(text)}%"
+        for column in (Complaint.worker_name, Complaint.employer, Complaint.agent):  # people and parties, in part
+            clauses.append(column.ilike(like, escape="\\"))
+        from helpline.oep.models import Oep  # the registered OEP a complaint names, by name or licence
+
+        clauses.append(Complaint.oep_id.in_(select(Oep.id).where(or_(Oep.name.ilike(like, escape="\\"),
+                                                                      Oep.licence_no.ilike(like, escape="\\")))))
+        clauses.append(StoryMatch(text))
     return or_(*clauses) if clauses else false()
+
+
+class StoryMatch(ColumnElement[bool]):
+    """Words of the story: PostgreSQL full-text search (``simple`` configuration, so Roman Urdu and Urdu words are
+    kept as typed) or the phrase as a substring; elsewhere (SQLite) every word as a substring, any case."""
+
+    inherit_cache = True
+    type = Boolean()
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+@compiles(StoryMatch, "postgresql")
+def _story_pg(element: StoryMatch, compiler: Any, **kw: Any) -> str:
+    fts = func.to_tsvector("simple", Complaint.description).bool_op("@@")(
+        func.plainto_tsquery("simple", element.text))
+    phrase = Complaint.description.ilike(f"%{_escape_like(element.text)}%", escape="\\")
+    return compiler.process(or_(fts, phrase), **kw)
+
+
+@compiles(StoryMatch)
+def _story_default(element: StoryMatch, compiler: Any, **kw: Any) -> str:
+    words = [w for w in element.text.split() if w] or [element.text]
+    return compiler.process(and_(*(Complaint.description.ilike(f"%{_escape_like(w)}%", escape="\\")
+                                   for w in words)), **kw)
 
 
 def _escape_like(text: str) -> str:
