@@ -23,6 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpline.errors import InboundRejected
@@ -35,6 +36,17 @@ from helpline.storage import db
 log = logging.getLogger(__name__)
 
 MAX_CONTENT_LENGTH = 64 * 1024  # no provider webhook or console form is larger; bigger bodies get 413
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: a larger number in a URL names no row
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: 1 … 2³¹−1, so ``/staff/complaints/9223372036854775808`` is a 404, not a
+    PostgreSQL "integer out of range" (a 500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 @dataclass
@@ -64,6 +76,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
         if engine.dialect.name == "sqlite":
             db.upgrade(engine)  # the embedded default sets itself up; PostgreSQL is upgraded by `helpline db upgrade`
     app = Flask(__name__)
+    app.url_map.converters["int"] = RowIdConverter  # before any blueprint registers its rules
     app.config.update(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH, **(config or {}))
     if settings.proxy_hops:
         # Behind N trusted proxies the client's address and scheme are in X-Forwarded-*: sign-in throttling and
