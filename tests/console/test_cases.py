@@ -158,9 +158,9 @@ def test_overview_draws_svg_charts_for_supervisors(as_role, session_factory) -> 
     _seed(session_factory)
     assert as_role("agent").get("/staff/overview").status_code == 403
     page = as_role("supervisor").get("/staff/overview").get_data(as_text=True)
-    assert page.count("<svg") == 8
+    assert page.count("<svg") == 9
     for title in ("by status", "per week", "by category", "by responsible body", "by country", "Backlog ageing",
-                  "first response", "Overdue"):
+                  "first response", "Overdue", "OEPs with the most open complaints"):
         assert title in page
     assert "Saudi Arabia" in page
 
