@@ -179,3 +179,44 @@ def test_one_box_finds_people_parties_and_words_of_the_story(as_role, session_fa
     assert found("passport tankhwah") == {"a"}  # words of the story, not side by side
     assert found("تنخواہ") == {"b"}
     assert found("nobody here") == set()
+
+
+def test_canned_replies_in_the_workers_language_and_bulk_actions(as_role, session_factory) -> None:
+    from helpline.console.models import ReplyTemplate
+
+    with session_factory.begin() as session:
+        urdu = make_complaint(session, contact=make_contact(session, lang="ur"), lang="ur")
+        roman = make_complaint(session, contact=make_contact(session, address="tel:+923001112223"))
+        closed = make_complaint(session, status="closed")
+        ids = (urdu.id, roman.id, closed.id)
+        ref = urdu.display_reference
+    supervisor, agent = as_role("supervisor"), as_role("agent")
+    assert agent.get("/staff/replies").status_code == 403
+    assert post(supervisor, "/staff/replies", {"name": "Referred", "text_en": "Case {reference} went to {body}.",
+                                               "text_ur": "آپ کا کیس {reference} {body} کو بھیج دیا گیا۔ تاریخ: {due}",
+                                               "text_ur_latn": "Case {reference} {body} ko bhej diya."}).status_code == 302
+    assert post(supervisor, "/staff/replies", {"name": "Referred", "text_en": "x"}).status_code == 400  # one name
+    with session_factory() as session:
+        template_id = session.scalars(select(ReplyTemplate.id)).one()
+    page = agent.get(f"/staff/complaints/{ids[0]}", query_string={"template": template_id}).get_data(as_text=True)
+    reply = re.search(r'<textarea id="reply"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert reply.startswith(f"آپ کا کیس {ref} ") and "{" not in reply and "2026" in reply
+    page = agent.get(f"/staff/complaints/{ids[1]}", query_string={"template": template_id}).get_data(as_text=True)
+    assert re.search(r'<textarea id="reply"[^>]*>Case [A-Z0-9-]+ .+ ko bhej diya\.</textarea>', page)
+    assert post(agent, "/staff/bulk", {"ids": [ids[0]], "action": "assign:asma"}).status_code == 403
+    response = post(supervisor, "/staff/bulk", {"ids": list(ids), "action": "assign:asma", "back": "/staff/?q=x"})
+    assert response.status_code == 302 and response.location.endswith("/staff/?q=x")
+    post(supervisor, "/staff/bulk", {"ids": list(ids), "action": "status:resolved"})  # no confirmation: nothing
+    with session_factory() as session:
+        assert [session.get(Complaint, i).status for i in ids] == ["new", "new", "closed"]
+    post(supervisor, "/staff/bulk", {"ids": list(ids), "action": "status:resolved", "confirm": "yes"})
+    with session_factory() as session:
+        rows = [session.get(Complaint, i) for i in ids]
+        assert [c.status for c in rows] == ["resolved", "resolved", "closed"]  # closed → resolved is not allowed
+        assert [c.assignee for c in rows] == ["asma"] * 3
+        audited = session.scalars(select(AuditEntry).where(AuditEntry.action.in_(("complaint.assign",
+                                                                                  "complaint.status")))).all()
+        assert sorted((a.action, a.target_id) for a in audited) == sorted(
+            [("complaint.assign", str(i)) for i in ids] + [("complaint.status", str(i)) for i in ids[:2]])
+        assert len(session.scalars(select(OutboxMessage)).all()) == 2  # each worker told
+    assert post(supervisor, "/staff/bulk", {"ids": [ids[0]], "action": "explode:now"}).status_code == 400

@@ -42,6 +42,8 @@ def _actor() -> str:
 
 
 def _page(complaint_id: int, *, revealed: bool = False) -> str:
+    from helpline.console.replies import picked
+
     at = now()
     taxonomy = load_taxonomy()
     with transaction() as db:
@@ -71,10 +73,12 @@ def _page(complaint_id: int, *, revealed: bool = False) -> str:
         staff = list(db.scalars(select(StaffUser.username).where(StaffUser.active.is_(True)).order_by(StaffUser.username)))
         transitions = sorted(TRANSITIONS.get(c.status, ()))
         mark_read(db, c.id, current_user.username, at)  # what the worker wrote until now is read, for this person
+        reply_templates, reply_text = picked(db, c, case["lang"])  # canned replies in the worker's language
     g.pii_revealed = revealed
     return render_template("console/case.html", case=case, events=events, attachments=attachments, messages=convo,
                            handoff=handoff, staff=staff, transitions=transitions, bodies=sorted(taxonomy.bodies.items()),
                            categories=taxonomy.categories, countries=_countries(), confirm=CONFIRM_STATUSES,
+                           reply_templates=reply_templates, reply_text=reply_text,
                            revealed=revealed, active="queue")
 
 

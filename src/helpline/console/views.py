@@ -20,5 +20,5 @@ bp.after_app_request(security.secure_headers)  # every response under /staff, er
 register_filters(bp)
 
 from helpline.console import admin, auth, case, export, handoff, knowledge, overview, queue  # noqa: E402,F401
-from helpline.console import casework, unread, words  # noqa: E402,F401
+from helpline.console import casework, replies, unread, words  # noqa: E402,F401
 from helpline.console import oep as _oep  # noqa: E402,F401  (the OEP registry, issue 17)
