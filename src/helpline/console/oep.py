@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, or_, select
 
 from helpline.complaints.models import OPEN_STATUSES, Complaint
 from helpline.console.views import bp
-from helpline.console.web import arg_int, transaction
+from helpline.console.web import arg_int, clean, transaction
 from helpline.oep.models import STATUSES, Oep, OepImport
 from helpline.oep.names import parse_licence
 
@@ -25,9 +25,9 @@ def open_complaints():
 @bp.route("/oeps")
 def oeps():  # type: ignore[no-untyped-def]
     """The registry: ``?q=`` name or licence number, ``?status=``, ``?city=``, pages of 50."""
-    q = (request.args.get("q") or "").strip()[:100]
+    q = clean(request.args.get("q"), limit=100)  # no control characters: PostgreSQL refuses a NUL
     status = request.args.get("status") if request.args.get("status") in STATUSES else ""
-    city = (request.args.get("city") or "").strip()[:80]
+    city = clean(request.args.get("city"), limit=80)
     page = arg_int("page", 1)
     counts = open_complaints()
     query = select(Oep, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.oep_id == Oep.id)
