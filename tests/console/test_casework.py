@@ -220,3 +220,35 @@ def test_canned_replies_in_the_workers_language_and_bulk_actions(as_role, sessio
             [("complaint.assign", str(i)) for i in ids] + [("complaint.status", str(i)) for i in ids[:2]])
         assert len(session.scalars(select(OutboxMessage)).all()) == 2  # each worker told
     assert post(supervisor, "/staff/bulk", {"ids": [ids[0]], "action": "explode:now"}).status_code == 400
+
+
+def test_export_gains_parties_urgency_and_times_still_masked(as_role, session_factory) -> None:
+    import csv
+    import io
+
+    with session_factory.begin() as session:
+        make_complaint(session, urgent=True, urgent_reason="word:medical", employer="=HYPERLINK(\"x\") Trading",
+                       agent="Sitara Manpower 0300-7654321", description="Hospital mein hoon",
+                       created_at=FIXED_NOW - timedelta(days=3), first_response_at=FIXED_NOW - timedelta(days=2, hours=18),
+                       status="resolved", resolved_at=FIXED_NOW - timedelta(days=1))
+    text = as_role("supervisor").get("/staff/export.csv?status=all").get_data(as_text=True)
+    row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row["urgent_reason"] == "said: hospital"
+    assert (row["first_response_hours"], row["resolution_hours"]) == ("6.0", "48.0")
+    assert row["employer"].startswith("'=HYPERLINK")  # formula neutralised
+    assert "7654321" not in text and row["agent"].startswith("Sitara Manpower")  # masked
+
+
+def test_the_urdu_font_ships_with_its_licence(app) -> None:
+    from helpline.console import views
+
+    static = views.bp.static_folder
+    client = app.test_client()
+    with client.get("/staff/static/console.css") as response:
+        css = response.get_data(as_text=True)
+    assert "@font-face" in css and "Helpline Naskh" in css and "U+0600-06FF" in css
+    with client.get("/staff/static/fonts/noto-naskh-arabic-arabic-400-normal.woff2") as font:
+        assert font.status_code == 200 and font.get_data()[:4] == b"wOF2"
+    with open(f"{static}/fonts/OFL.txt", encoding="utf-8") as file:
+        licence = file.read()
+    assert "SIL Open Font License, Version 1.1" in licence and "Noto Project Authors" in licence

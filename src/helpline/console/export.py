@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
 
 from flask import Response, request
 
@@ -15,8 +16,9 @@ from helpline.console.views import bp
 from helpline.console.web import now, transaction
 from helpline.privacy import mask
 
-COLUMNS = ("reference", "status", "urgent", "category", "country", "body", "assignee", "channel", "lang",
-           "created_at", "due", "rag", "overdue", "first_response_at", "contact", "worker_cnic", "description")
+COLUMNS = ("reference", "status", "urgent", "urgent_reason", "category", "country", "body", "assignee", "channel",
+           "lang", "created_at", "due", "rag", "overdue", "first_response_at", "first_response_hours", "resolved_at",
+           "resolution_hours", "employer", "agent", "oep", "contact", "worker_cnic", "description")
 EXPORT_LIMIT = 50_000
 
 
@@ -37,6 +39,29 @@ def _cell(value: object) -> str:
     return "'" + text if text.lstrip()[:1] in FORMULA or text[:1] in ("\t", "\r") else text
 
 
+def _hours(start: Any, end: Any) -> str:
+    return f"{(end - start).total_seconds() / 3600:.1f}" if start is not None and end is not None else ""
+
+
+def _more(db: Any, complaint: Any, oeps: dict[int, str]) -> dict[str, Any]:
+    """Issue 15's columns: the urgent reason in words, hours to first response and to resolution, employer, agent
+    and the registered OEP (licence and name); masked and neutralised like every cell."""
+    from helpline.console.words import urgent_in_words
+    from helpline.oep.models import Oep
+
+    oep = ""
+    if complaint.oep_id is not None:
+        if complaint.oep_id not in oeps:
+            found = db.get(Oep, complaint.oep_id)
+            oeps[complaint.oep_id] = f"{found.licence_no} {found.name}" if found else ""
+        oep = oeps[complaint.oep_id]
+    done = complaint.resolved_at or complaint.closed_at
+    return {"urgent_reason": urgent_in_words(complaint.urgent_reason, complaint.description),
+            "first_response_hours": _hours(complaint.created_at, complaint.first_response_at),
+            "resolved_at": done, "resolution_hours": _hours(complaint.created_at, done),
+            "employer": complaint.employer or "", "agent": complaint.agent or "", "oep": oep}
+
+
 @bp.route("/export.csv")
 @security.requires("supervisor")
 def export_csv():  # type: ignore[no-untyped-def]
@@ -48,10 +73,12 @@ def export_csv():  # type: ignore[no-untyped-def]
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     with transaction() as db:
+        oeps: dict[int, str] = {}
         count = 0
         for complaint, contact in db.execute(complaint_query(filters, at).limit(EXPORT_LIMIT)):
             row = row_dict(complaint, contact, at)
             row["reference"] = complaint.display_reference
+            row.update(_more(db, complaint, oeps))
             writer.writerow([_cell(row[c]) for c in COLUMNS])
             count += 1
         security.audit(db, "export.csv", None, None, now=at, rows=count, filters=str(filters.args()))

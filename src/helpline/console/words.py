@@ -42,8 +42,9 @@ def urgent_in_words(reason: str | None, text: str | None = "") -> str:
     if kind == "word":
         padded = f" {normalize(text or '')} "
         said = [p for p, r in taxonomy.urgent_words if r == code and f" {p} " in padded]
-        if said:
-            return "said: " + ", ".join(dict.fromkeys(said))
+        said = [p for p in dict.fromkeys(said) if not any(q != p and q in p for q in said)]  # "hospital", not also
+        if said:                                                                             # "hospital main"
+            return "said: " + ", ".join(said)
         return f"said a word about: {code.replace('_', ' ')}"
     return reason
 
