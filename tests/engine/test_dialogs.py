@@ -168,10 +168,10 @@ def test_sms_gets_the_one_sms_answer_and_the_long_one_on_request(core):
     dialog.say("the agent gave me a fake visa and ran away with my money")
     assert dialog.answered == [topic]
     assert dialog.keys == [f"kb:{topic}:answer_sms"]  # the one-SMS answer, not the usual short one
-    assert dialog.menu[:2] == ["complaint", "faq.full"]  # a harm: filing the complaint comes first, then more
-    dialog.say("2")
+    assert dialog.menu[:3] == ["complaint", "oep", "faq.full"]  # a harm: file it or check the agent, then more
+    dialog.say("3")
     assert dialog.keys[0] == f"kb:{topic}:answer_long"
-    assert dialog.menu[:2] == ["complaint", "faq.other"] and "faq.full" not in dialog.menu  # no second "more"
+    assert dialog.menu[:3] == ["complaint", "oep", "faq.other"] and "faq.full" not in dialog.menu  # no second "more"
 
 
 def test_chat_and_telegram_get_the_usual_short_answer(core):

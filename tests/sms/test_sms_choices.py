@@ -26,7 +26,7 @@ def test_the_first_welcome_shows_every_option_on_its_one_page(sms, greeting, lan
     reply = sms.send(greeting)
     assert "MORE" not in reply and count_segments(reply).segments <= 2
     lines = reply.splitlines()
-    assert [line.split(" ", 1)[0] for line in lines[-5:]] == ["1", "2", "3", "4", "5"], reply
+    assert [line.split(" ", 1)[0] for line in lines[-6:]] == ["1", "2", "3", "4", "5", "6"], reply
 
 
 def test_the_urdu_welcome_is_short_on_sms_and_its_short_labels_shown(sms):
