@@ -72,7 +72,7 @@ def route(core, lang: str, worker) -> str:
     """The emergency route as this channel words it (SMS has a shorter wording of its own)."""
     from helpline.messages import Reply, Text
 
-    said = Reply(lang, (Text("faq.urgent", {"contacts": core.kb.fill("{mission_contacts}")}),))
+    said = Reply(lang, (Text("faq.urgent", {"contacts": core.kb.fill("{mission_contacts}", lang)}),))
     return core.render(said, worker.name).paragraphs[0]
 
 
