@@ -45,6 +45,10 @@ def test_a_supervisors_day_in_chromium(server, session_factory) -> None:  # noqa
         try:
             page = browser.new_page(viewport={"width": 1360, "height": 900})
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            errors: list[str] = []  # a CSP violation (script, font, fetch) or a script error shows here
+            page.on("console", lambda m: errors.append(f"{m.text} {m.location.get('url', '')}")
+                    if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(base + "/staff/login")
             page.fill("input[name=username]", "sajid")
             page.fill("input[name=password]", PASSWORD)
@@ -72,6 +76,10 @@ def test_a_supervisors_day_in_chromium(server, session_factory) -> None:  # noqa
             weight = row.locator("td").nth(2).evaluate("e => getComputedStyle(e).fontWeight")
             assert int(weight) >= 700
             _shot(page, "workday-unread")
+
+            with page.expect_response(lambda r: r.url.endswith("/staff/live.json")) as polled:
+                page.reload()  # the live script asks what changed as soon as the page loads
+            assert polled.value.status == 200 and polled.value.json()["unread"]["complaints"] == 1
 
             # Search by employer and by the worker's name.
             for words in ("al noor", "ASLAM"):
@@ -143,7 +151,7 @@ def test_a_supervisors_day_in_chromium(server, session_factory) -> None:  # noqa
             _shot(phone, "phone-case")
         finally:
             browser.close()
-    assert dialogs == []
+    assert dialogs == [] and errors == []
     with session_factory() as session:
         filed = session.scalars(select(Complaint).where(Complaint.employer == "Gulf Star Contracting")).one()
         assert filed.contact_id is not None and filed.lang == "ur-Latn"
