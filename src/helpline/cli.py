@@ -90,6 +90,18 @@ def env() -> CliEnv:
     return click.get_current_context().find_root().ensure_object(CliEnv)
 
 
+def import_done(report: Any) -> None:
+    """Tell the operator how a registry import went (the status registry, the OEP list): each rejected row with
+    its line number, how many more, the summary; exit 1 when rows were rejected (nothing was written)."""
+    for line, message in report.errors:
+        click.echo(f"line {line}: {message}", err=True)
+    if report.rejected > len(report.errors):
+        click.echo(f"... and {report.rejected - len(report.errors)} more rejected row(s)", err=True)
+    click.echo(report.summary())
+    if report.rejected:
+        sys.exit(1)
+
+
 @click.group()
 @click.version_option(package_name="helpline")
 def main() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +26,7 @@ def import_command(file: Path, dry_run: bool, list_date) -> None:  # type: ignor
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from helpline.cli import env
+    from helpline.cli import env, import_done
     from helpline.oep.importer import import_csv
     from helpline.pipeline import utcnow
 
@@ -40,13 +39,7 @@ def import_command(file: Path, dry_run: bool, list_date) -> None:  # type: ignor
         raise click.ClickException(f"database error, nothing written: {type(exc).__name__}") from None
     finally:
         sessions.kw["bind"].dispose()
-    for line, message in report.errors:
-        click.echo(f"line {line}: {message}", err=True)
-    if report.rejected > len(report.errors):
-        click.echo(f"... and {report.rejected - len(report.errors)} more rejected row(s)", err=True)
-    click.echo(report.summary())
-    if report.rejected:
-        sys.exit(1)
+    import_done(report)
 
 
 @oep.command("fictional")

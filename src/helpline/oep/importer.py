@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from helpline.oep.models import STATUSES, Oep, OepImport
 from helpline.oep.names import parse_licence
 from helpline.status.importer import _records  # the same CSV reading rules (BOM, sep=, delimiters, UTF-8)
+from helpline.status import rows
 from helpline.status.rows import RowError, csv_date
 
 REQUIRED = ("licence_no", "name", "city", "status")
@@ -93,23 +94,8 @@ class Row:
 
 
 def header(cells: list[str]) -> list[str | None]:
-    """Canonical column names (None for empty columns); raise RowError for unknown, repeated or missing ones."""
-    names: list[str | None] = []
-    for cell in cells:
-        name = re.sub(r"[\s\-]+", "_", cell.strip().casefold()).strip("_")
-        if not name:
-            names.append(None)
-            continue
-        name = COLUMN_ALIASES.get(name, COLUMN_ALIASES.get(name.rstrip("."), name))
-        if name not in REQUIRED + OPTIONAL:
-            raise RowError(f"unknown column {cell.strip()!r} (columns: {', '.join(REQUIRED + OPTIONAL)})")
-        if name in names:
-            raise RowError(f"column {name!r} appears twice")
-        names.append(name)
-    missing = [c for c in REQUIRED if c not in names]
-    if missing:
-        raise RowError(f"missing required column(s): {', '.join(missing)}")
-    return names
+    """The OEP list's canonical column names (the registries' one header reader, with this list's columns)."""
+    return rows.header(cells, REQUIRED, OPTIONAL, COLUMN_ALIASES)
 
 
 def parse_row(line: int, cells: dict[str, str], today: date) -> Row:

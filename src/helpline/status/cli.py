@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -24,7 +23,7 @@ def import_command(file: Path, dry_run: bool) -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from helpline import kb as kb_mod
-    from helpline.cli import env
+    from helpline.cli import env, import_done
     from helpline.i18n import I18n, load_catalogs
     from helpline.pipeline import utcnow
     from helpline.status import config
@@ -44,10 +43,4 @@ def import_command(file: Path, dry_run: bool) -> None:
         raise click.ClickException(f"database error, nothing written: {type(exc).__name__}") from None
     finally:
         sessions.kw["bind"].dispose()
-    for line, message in report.errors:
-        click.echo(f"line {line}: {message}", err=True)
-    if report.rejected > len(report.errors):
-        click.echo(f"... and {report.rejected - len(report.errors)} more rejected row(s)", err=True)
-    click.echo(report.summary())
-    if report.rejected:
-        sys.exit(1)
+    import_done(report)

@@ -31,21 +31,25 @@ class RowError(ValueError):
     """A problem with one cell, worded for the staff member who fixes the file."""
 
 
-def header(cells: list[str]) -> list[str | None]:
-    """Canonical column names (None for empty trailing columns); raise RowError for unknown or repeated ones."""
+def header(cells: list[str], required: tuple[str, ...] = REQUIRED, optional: tuple[str, ...] = OPTIONAL,
+           aliases: dict[str, str] | None = None) -> list[str | None]:
+    """Canonical column names (None for empty columns); raise RowError for unknown, repeated or missing ones.
+    Every registry import (the status registry, the OEP list) reads its header row with this, given its own
+    columns and aliases ("Licence No." and "licence_no" are one column)."""
+    aliases = COLUMN_ALIASES if aliases is None else aliases
     names: list[str | None] = []
     for cell in cells:
-        name = re.sub(r"[\s\-]+", "_", cell.strip().casefold())
+        name = re.sub(r"[\s\-]+", "_", cell.strip().casefold()).strip("_")
         if not name:
             names.append(None)
             continue
-        name = COLUMN_ALIASES.get(name, name)
-        if name not in REQUIRED + OPTIONAL:
-            raise RowError(f"unknown column {cell.strip()!r} (columns: {', '.join(REQUIRED + OPTIONAL)})")
+        name = aliases.get(name, aliases.get(name.rstrip("."), name))
+        if name not in required + optional:
+            raise RowError(f"unknown column {cell.strip()!r} (columns: {', '.join(required + optional)})")
         if name in names:
             raise RowError(f"column {name!r} appears twice")
         names.append(name)
-    missing = [c for c in REQUIRED if c not in names]
+    missing = [c for c in required if c not in names]
     if missing:
         raise RowError(f"missing required column(s): {', '.join(missing)}")
     return names
