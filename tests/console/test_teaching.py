@@ -72,7 +72,7 @@ def test_staff_teach_a_group_in_the_console(as_role, session_factory, questions)
     client = as_role("agent")
     page = client.get(LIST).get_data(as_text=True)
     assert "35202-*******-1" in page and "1234567" not in page  # masked on screen
-    assert page.count('action="/staff/knowledge/unanswered/teach"') == 3  # iqama (2 asked), visa, asdf
+    assert page.count('<form method="post" action="/staff/knowledge/unanswered/teach" class="teach">') == 3  # iqama (2 asked), visa, asdf
     assert f'name="question" value="{questions["iqama"]}"' in page
     assert ">Changing employer or sponsor (kafala)</option>" in page and ">noise (dismiss)</option>" in page
     assert shown(page) == ["iqama khatam ho gaya cnic 35202-*******-1", "asdf qwer", "visa kab milega"]
@@ -317,3 +317,26 @@ def test_kb_export_examples_command(clean_env, monkeypatch, db_url, session_fact
     assert "added 1 example(s) to 1 file(s)" in run.output
     assert tomllib.loads(target.read_text("utf-8"))["ur-Latn"][-1] == "visa kab milega"
     assert "added 0 example(s) to 0 file(s)" in CliRunner().invoke(main, ["kb", "export-examples"]).output
+
+
+def test_tick_groups_and_dismiss_them_as_noise_together(as_role, session_factory, questions) -> None:
+    client = as_role("agent")
+    page = client.get(LIST).get_data(as_text=True)
+    assert 'form="bulk-noise"' in page and "Dismiss ticked as noise" in page
+    response = post(client, TEACH, {"question": [questions["noise"], questions["visa"]], "label": "noise"})
+    assert response.status_code == 302
+    after = client.get(LIST).get_data(as_text=True)
+    assert "Dismissed as noise: 2 question(s)." in after
+    assert shown(after) == ["iqama khatam ho gaya cnic 35202-*******-1"]
+
+
+def test_each_question_links_to_the_conversation_it_came_from(as_role, session_factory) -> None:
+    from tests.factories import make_contact
+
+    with session_factory.begin() as session:
+        contact = make_contact(session, address="tel:+923001110000")
+        qid = ask(session, "visa kab milega")
+        session.get(UnansweredQuestion, qid).contact_id = contact.id
+        contact_id = contact.id
+    page = as_role("agent").get(LIST).get_data(as_text=True)
+    assert f'href="/staff/contacts/{contact_id}">conversation</a>' in page

@@ -38,8 +38,9 @@ def topic_choices() -> list[tuple[str, str]]:
 
 @bp.route("/knowledge/unanswered")
 def unanswered():  # type: ignore[no-untyped-def]
-    """Unanswered questions grouped by their normalised text, most asked first (masked); open ones by default,
-    ``?show=resolved`` for those staff taught or dismissed."""
+    """Unanswered questions grouped by their normalised text, most asked first (masked), each with a link to the
+    conversation it came from; open ones by default, ``?show=resolved`` for those staff taught or dismissed.
+    Groups are taught one by one, or ticked and dismissed as noise together."""
     page = arg_int("page", 1)
     lang = request.args.get("lang", "")
     show = request.args.get("show", "open")
@@ -63,7 +64,7 @@ def unanswered():  # type: ignore[no-untyped-def]
                   "lang": examples[r.example].lang, "best_topic": examples[r.example].best_topic,
                   "score": examples[r.example].best_score, "resolution": examples[r.example].resolution,
                   "resolved_by": examples[r.example].resolved_by, "resolved_at": examples[r.example].resolved_at,
-                  "label": taught.get(r.example)}
+                  "label": taught.get(r.example), "contact_id": examples[r.example].contact_id}
                  for r in rows if r.example in examples and teaching.worth_teaching(examples[r.example].text)]
         asked = db.scalar(select(func.count(q.id)).where(teaching.listable(), q.resolution.is_(None))) or 0
     titles = dict(topic_choices())
