@@ -131,3 +131,22 @@ def core():
     loaded = build_core(load_settings(_env_file=None), strict=True)
     loaded.clock = lambda: FIXED_NOW
     return loaded
+
+
+# -- staff passwords: argon2id with test-sized parameters --------------------------------------------------------
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing() -> Iterator[None]:
+    """Every console test creates and signs in staff: with production's argon2id parameters (64 MiB, 3 passes,
+    about 0.27 s a hash) that was minutes of the suite. The tests use the same argon2id code with small
+    parameters; production's stay as they are (``tests/console/test_security.py`` checks them), and a server
+    started by a test re-hashes a test hash on sign-in, as it would after any change of parameters."""
+    from argon2 import PasswordHasher
+
+    from helpline.console import security
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(security, "hasher", quick)
+        mp.setattr(security, "_DUMMY_HASH", quick.hash(secrets.token_urlsafe(16)))
+        yield

@@ -164,3 +164,13 @@ def test_hostile_form_and_query_input_never_500(app: Flask, as_role) -> None:
                 response = client.get(path, query_string={"q": value, "page": value, "status": value,
                                                           "overdue": value, "country": value, "lang": value})
                 assert response.status_code < 500, path
+
+
+def test_production_hashes_passwords_with_argon2ids_recommended_parameters() -> None:
+    """The suite signs in with small argon2id parameters (tests/conftest.py); the console itself does not."""
+    import subprocess
+    import sys
+
+    code = "from helpline.console.security import hash_password; print(hash_password('pw'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), out
