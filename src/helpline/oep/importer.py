@@ -15,7 +15,7 @@ is stored with the import and on every row the file holds, and workers are shown
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from helpline.oep.models import STATUSES, Oep, OepImport
 from helpline.oep.names import parse_licence
-from helpline.status.importer import _records  # the same CSV reading rules (BOM, sep=, delimiters, UTF-8)
+from helpline.status.importer import RegistryReport, _records  # the same CSV reading rules (BOM, sep=, delimiters, UTF-8)
 from helpline.status import rows
 from helpline.status.rows import RowError, csv_date
 
@@ -45,37 +45,20 @@ STATUS_ALIASES = {
     "canceled": "cancelled", "cancel": "cancelled", "expired": "expired", "expire": "expired",
 }
 LIMITS = {"name": 200, "city": 80, "address": 300, "phone": 40}
-MAX_ERRORS = 1000
 _COMPARED = ("name", "city", "status", "valid_until", "address", "phone", "updated_at")
 
 
 @dataclass
-class OepReport:
-    """What an import did (or, after a rollback, would have done)."""
+class OepReport(RegistryReport):
+    """An OEP list import: the counts, the list's date and the import's id."""
 
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    rejected: int = 0
     list_date: date | None = None
-    errors: list[tuple[int, str]] = field(default_factory=list)
-    dry_run: bool = False
-    committed: bool = False
     import_id: int | None = None
-
-    def error(self, line: int, message: str) -> None:
-        """Count a rejected row and keep its message (up to :data:`MAX_ERRORS`)."""
-        self.rejected += 1
-        if len(self.errors) < MAX_ERRORS:
-            self.errors.append((line, message))
 
     def summary(self) -> str:
         """One line for the operator."""
-        outcome = ("dry run: nothing written" if self.dry_run and not self.rejected else
-                   "rejected rows: nothing written" if self.rejected else "committed")
         listed = self.list_date.isoformat() if self.list_date else "-"
-        return (f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {self.rejected} rejected; "
-                f"list of {listed}; {outcome}")
+        return f"{self.counts()}; list of {listed}; {self.outcome()}"
 
 
 @dataclass(frozen=True, slots=True)

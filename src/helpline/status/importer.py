@@ -33,15 +33,14 @@ _COMPARED = ("status", "office", "note", "dob_hash", "cnic4_hash", "status_updat
 
 
 @dataclass
-class ImportReport:
-    """What an import did (or, after a rollback, would have done)."""
+class RegistryReport:
+    """What a registry import did (or, after a rollback, would have done): the counts every registry list shares
+    (the status registry here, the OEP list in :mod:`helpline.oep.importer`)."""
 
     new: int = 0
     changed: int = 0
     unchanged: int = 0
     rejected: int = 0
-    without_factor: int = 0  # accepted rows that no worker can look up (no birth date, no CNIC digits)
-    alerts: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     dry_run: bool = False
     committed: bool = False
@@ -52,12 +51,27 @@ class ImportReport:
         if len(self.errors) < MAX_ERRORS:
             self.errors.append((line, message))
 
+    def counts(self) -> str:
+        """The rows' counts, for the operator."""
+        return f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {self.rejected} rejected"
+
+    def outcome(self) -> str:
+        """Whether anything was written."""
+        return ("dry run: nothing written" if self.dry_run and not self.rejected else
+                "rejected rows: nothing written" if self.rejected else "committed")
+
+
+@dataclass
+class ImportReport(RegistryReport):
+    """A status registry import: the counts, the alerts queued and the rows no worker can look up."""
+
+    without_factor: int = 0  # accepted rows that no worker can look up (no birth date, no CNIC digits)
+    alerts: int = 0
+
     def summary(self) -> str:
         """One line for the operator."""
-        outcome = ("dry run: nothing written" if self.dry_run and not self.rejected else
-                   "rejected rows: nothing written" if self.rejected else "committed")
-        return (f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {self.rejected} rejected; "
-                f"{self.alerts} alert(s); {self.without_factor} row(s) without a verification factor; {outcome}")
+        return (f"{self.counts()}; {self.alerts} alert(s); {self.without_factor} row(s) without a verification "
+                f"factor; {self.outcome()}")
 
 
 class _NotUtf8(Exception):

@@ -135,6 +135,8 @@ def identity(turn: Turn, draft: Draft) -> Verdict:
     """Name, CNIC and passport number in one message, in any order (what is missing stays empty), or SKIP to stay
     anonymous. A number that is almost a CNIC is refused, so a mistyped one is not kept."""
     norm = normalize(turn.text)
+    # prompts.ANON: the "stay anonymous" button of the earlier intake, still on screen in conversations that
+    # were at this step when the intake changed
     if turn.choice == prompts.ANON or cparse.is_skip(turn.text) or norm in ANONYMOUS_WORDS:
         draft["anonymous"] = True
         for field in IDENTITY:
