@@ -58,6 +58,11 @@ def worker(interval: float, batch: int, drain: bool, lease: float) -> None:
         from helpline.handoff.service import expiry_chore
 
         chores.append(expiry_chore(sessions, env().core))
+        from webhooks.server import build_media_chore
+
+        media = build_media_chore(settings, sessions)  # the voice notes and photos workers sent (issue 18)
+        if media is not None:
+            chores.append(media)
     click.echo(f"outbox worker delivering {', '.join(sorted(senders))}", err=True)
     total = run_worker(sessions, senders, stop, interval=interval, batch=batch, drain=drain,
                        lease=timedelta(seconds=lease), chores=chores)

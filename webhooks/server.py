@@ -31,6 +31,19 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
     return {sender.channel: sender for sender in senders if sender is not None}
 
 
+def build_media_chore(settings: Settings, sessions: Any) -> Callable[[datetime], None] | None:
+    """The chore that fetches the media workers sent (Twilio: MMS and WhatsApp), or None without credentials."""
+    from helpline.media import MediaPolicy, media_chore
+    from helpline.outbox import worker_name
+    from webhooks.twilio.media import fetcher_from_settings
+
+    fetcher = fetcher_from_settings(settings)
+    if fetcher is None:
+        return None
+    policy = MediaPolicy.parse(settings.media_max_bytes, settings.media_types)
+    return media_chore(sessions, {channel: fetcher for channel in fetcher.channels}, policy, worker=worker_name())
+
+
 def retrain_chore(sessions: Any, core: Any, every: timedelta = timedelta(seconds=30)) -> Callable[[datetime], None]:
     """A chore for the outbox loop: every ``every``, retrain the matcher if staff taught it something in another
     process (the console's own process retrains at once)."""
@@ -101,6 +114,8 @@ class HelplineServer(BaseApplication):  # type: ignore[misc] - gunicorn is untyp
             from helpline.handoff.service import expiry_chore
 
             chores = [expiry_chore(rt.sessions, rt.core), retrain_chore(rt.sessions, rt.core)]
+            media = build_media_chore(rt.settings, rt.sessions)
+            chores += [media] if media is not None else []
             worker.outbox_thread = OutboxThread(rt.sessions, rt.senders, chores=chores).start()
 
     def _worker_exit(self, _server: Any, worker: Any) -> None:

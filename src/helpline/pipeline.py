@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from helpline import engine as eng
-from helpline import outbox
+from helpline import media, outbox
 from helpline.engine.events import FactNeeded, LanguageChanged, ReplyCreated, Unanswered
 from helpline.errors import UnhandledEvent
 from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
@@ -322,6 +322,8 @@ def close_turn(scope: TurnScope, replies: list[RenderedReply], *,
         "contact_id": contact.id, "direction": "in", "channel": scope.msg.channel, "reply_to_id": None,
         "provider_id": scope.msg.provider_id, "text": scope.inbound_text, "lang": scope.state.get("lang"),
         "status": None, "attachments": attachments or None, "created_at": now}).scalar_one()
+    if attachments:  # provider media URLs, fetched later by the worker loop (helpline.media)
+        media.enqueue(session, contact.id, scope.inbound_id, scope.msg.channel, scope.msg.attachments, now)
     for event in scope.events:
         if not isinstance(event, ReplyCreated):
             _handle(scope, event)

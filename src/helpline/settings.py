@@ -107,6 +107,16 @@ class Settings(BaseSettings):
     handoff_timeout_minutes: int = Field(
         30, ge=1, le=24 * 60, description="A held conversation goes back to the bot after this long without staff action."
     )
+    # Media workers send (issue 18): fetched by the worker loop with the Twilio credentials, then checked.
+    media_max_bytes: int = Field(
+        16 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024,
+        description="Largest voice note, photo or document kept (bytes); larger ones are refused with the reason.",
+    )
+    media_types: str = Field(
+        "audio/ogg,audio/amr,audio/mpeg,audio/mp4,audio/aac,image/jpeg,image/png,image/webp,application/pdf,video/mp4",
+        pattern=r"^\s*[a-z]+/[a-z0-9.+-]+\s*(,\s*[a-z]+/[a-z0-9.+-]+\s*)*$",
+        description="Content types kept (comma-separated); the file's bytes must match the type.",
+    )
     # One secret pepper for every verification hash (status-registry factors, a complaint's CNIC last 4). The
     # default is for development only and is warned about; changing it makes stored hashes stale.
     pepper: SecretStr = Field(

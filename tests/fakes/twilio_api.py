@@ -32,6 +32,8 @@ from tests.fakes import LocalServer
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-fA-F]{32})/Messages\.json$")
+MEDIA_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>AC[0-9a-fA-F]{32})/Messages/[A-Z]{2}[0-9a-fA-F]{32}/Media/"
+                        r"(?P<media>ME[0-9a-fA-F]{32})$")
 ERRORS = {
     21211: "The 'To' number is not a valid phone number.",
     21610: "Attempt to send to unsubscribed recipient",
@@ -55,6 +57,16 @@ class Request:
 
 
 @dataclass
+class MediaRequest:
+    """One GET of a media URL (``cdn``: the redirect's target) and whether it carried the account's Basic auth."""
+
+    path: str
+    authorized: bool
+    status: int
+    cdn: bool = False
+
+
+@dataclass
 class FakeTwilio:
     """The fake server; ``with FakeTwilio() as fake`` or ``FakeTwilio().start()`` / ``.stop()``."""
 
@@ -62,6 +74,7 @@ class FakeTwilio:
     auth_token: str = AUTH_TOKEN
     requests: list[Request] = field(default_factory=list)
     connections: int = 0
+    media_requests: list[MediaRequest] = field(default_factory=list)  # GETs of media URLs and of the CDN
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -71,6 +84,8 @@ class FakeTwilio:
         self.hanging = 0
         self._sids = itertools.count(1)
         self._server: LocalServer | None = None
+        self._media: dict[str, tuple[bytes, str | None]] = {}  # media sid → (bytes, Content-Type)
+        self._media_script: deque[int] = deque()
 
     # -- life cycle ----------------------------------------------------------------------------------
 
@@ -123,6 +138,21 @@ class FakeTwilio:
             return [r for r in self.requests if r.status == 201]
 
     # -- serving -------------------------------------------------------------------------------------
+
+    def add_media(self, data: bytes, content_type: str | None, message_sid: str = "MM" + "1" * 32) -> str:
+        """Serve ``data`` as a message's media; its URL as Twilio puts it in ``MediaUrlN`` (on this fake's root).
+
+        A GET with the account's Basic auth is redirected (307) to ``/cdn/{media sid}``, which serves the bytes
+        without auth, as Twilio's media CDN does with a signed URL; without auth the media URL answers 401."""
+        with self._lock:
+            media_sid = f"ME{len(self._media) + 1:032x}"
+            self._media[media_sid] = (data, content_type)
+        return f"{self.url}/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}/Media/{media_sid}"
+
+    def script_media(self, *statuses: int) -> None:
+        """Answer the next media GETs with these statuses (e.g. 500, 404), then serve the media again."""
+        with self._lock:
+            self._media_script.extend(statuses)
 
     def _next(self) -> Answer:
         with self._lock:
@@ -189,6 +219,40 @@ def _handler(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
             except OSError:  # the client gave up (timeout) or was killed: nothing to answer
                 record.status = None
+
+        def do_GET(self) -> None:  # noqa: N802 - media URLs and the CDN behind them
+            authorized = self.headers.get("Authorization") == expected
+            found = MEDIA_PATH.match(self.path)
+            cdn = self.path.startswith("/cdn/")
+            sid = found["media"] if found else self.path.removeprefix("/cdn/") if cdn else ""
+            with fake._lock:
+                item = fake._media.get(sid)
+                scripted = fake._media_script.popleft() if fake._media_script and not cdn else None
+            headers: dict[str, str] = {}
+            if scripted is not None:
+                status, body = scripted, json.dumps({"code": 20000 + scripted, "status": scripted}).encode()
+            elif item is None or (found and found["sid"] != fake.account_sid):
+                status, body = 404, json.dumps({"code": 20404, "message": "not found", "status": 404}).encode()
+            elif found and not authorized:
+                status, body = 401, json.dumps({"code": 20003, "message": "Authenticate", "status": 401}).encode()
+            elif found:
+                status, body, headers = 307, b"", {"Location": f"{fake.url}/cdn/{sid}"}
+            else:
+                status, body = 200, item[0]
+                headers = {"Content-Type": item[1]} if item[1] else {}
+            with fake._lock:
+                fake.media_requests.append(MediaRequest(self.path, authorized, status, cdn))
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if status != 200:
+                    self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass

@@ -13,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline import media
 from helpline.complaints import service as complaints
 from helpline.complaints.countries import load as load_countries
 from helpline.complaints.models import TRANSITIONS, Complaint
@@ -67,7 +68,9 @@ def _page(complaint_id: int, *, revealed: bool = False) -> str:
         }
         events = [{"at": e.at, "actor": e.actor, "kind": e.kind, "from": e.from_status, "to": e.to_status,
                    "text": e.text, "public": e.public} for e in c.events]
-        attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type} for a in c.attachments]
+        files = media.for_attachments(db, ((a.message_id, a.ref) for a in c.attachments))  # fetched copies
+        attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type,
+                        "media": files.get((a.message_id, a.ref)) if a.message_id else None} for a in c.attachments]
         convo = messages_of(db, contact.id) if contact else []
         handoff = handoff_dict(holds.active_handoff(db, contact.id)) if contact else None
         staff = list(db.scalars(select(StaffUser.username).where(StaffUser.active.is_(True)).order_by(StaffUser.username)))

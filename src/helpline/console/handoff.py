@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from helpline import media
 from helpline.console import security
 from helpline.handoff import service as holds
 from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
@@ -34,9 +35,16 @@ def messages_of(db: Session, contact_id: int, limit: int = CONVERSATION_LIMIT) -
     sent = {m.id for m in rows if m.direction == "out"}  # why a message could not be delivered, from the outbox
     reasons = dict(db.execute(select(OutboxMessage.message_id, OutboxMessage.error_detail).where(
         OutboxMessage.message_id.in_(sent), OutboxMessage.status == "failed")).all()) if sent else {}
+    files = media.for_messages(db, (m.id for m in rows if m.attachments))  # fetched voice notes, photos, PDFs
     return [{"id": m.id, "direction": m.direction, "channel": m.channel, "text": m.text, "lang": m.lang,
-             "status": m.status, "at": m.created_at, "attachments": m.attachments or [],
+             "status": m.status, "at": m.created_at, "attachments": _with_media(m.attachments, files.get(m.id)),
              "failure": reasons.get(m.id)} for m in reversed(rows)]
+
+
+def _with_media(attachments: list[dict[str, Any]] | None, files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """A message's attachments, each with its fetched file (``media``: see :func:`helpline.media.store.describe`)."""
+    by_position = {f["position"]: f for f in files or ()}
+    return [{**a, "media": by_position.get(n)} for n, a in enumerate(attachments or [])]
 
 
 def handoff_dict(row: Handoff | None) -> dict[str, Any] | None:
@@ -63,7 +71,9 @@ def handoffs():  # type: ignore[no-untyped-def]
         rows = db.execute(select(Handoff, Contact, Message.text).join(Contact, Contact.id == Handoff.contact_id)
                           .outerjoin(Message, Message.id == Handoff.last_worker_message_id)
                           .where(Handoff.status.in_(HANDOFF_ACTIVE))).all()
-        items = sorted(({**(handoff_dict(h) or {}), "channel": c.channel, "address": c.address, "latest": text}
+        files = media.for_messages(db, (h.last_worker_message_id for h, _, _ in rows if h.last_worker_message_id))
+        items = sorted(({**(handoff_dict(h) or {}), "channel": c.channel, "address": c.address, "latest": text,
+                         "media": files.get(h.last_worker_message_id or 0, [])}  # a voice note: played here
                         for h, c, text in rows), key=_queue_order)
     waiting = [i for i in items if i["status"] == "waiting"]
     held = [i for i in items if i["status"] == "held"]

@@ -56,7 +56,9 @@ REQUIRED_ROLE: dict[str, str] = {}  # endpoint → least role; endpoints not lis
 
 # script-src / connect-src 'self': the console's one static script (live refresh, notifications; no inline
 # script, no eval); font-src 'self': the bundled Urdu font (issue 15).
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; script-src 'self'; "
+# media-src 'self': voice notes workers sent, played from /staff/media (issue 18).
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; media-src 'self'; font-src 'self'; "
+       "script-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 HEADERS = {
     "Content-Security-Policy": CSP,

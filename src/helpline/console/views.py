@@ -21,4 +21,5 @@ register_filters(bp)
 
 from helpline.console import admin, auth, case, export, handoff, knowledge, overview, queue  # noqa: E402,F401
 from helpline.console import casework, replies, unread, words  # noqa: E402,F401
+from helpline.console import media as _media  # noqa: E402,F401  (voice notes and photos, issue 18)
 from helpline.console import oep as _oep  # noqa: E402,F401  (the OEP registry, issue 17)

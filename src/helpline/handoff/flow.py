@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from helpline.engine.core import Flow, Turn
 from helpline.engine.events import HandoffLapsed, HandoffRequested
+from helpline.media.types import is_voice
 from helpline.text import normalize
 
 # Whole messages that ask for a person, as typed (compared in normalised form).
@@ -23,6 +24,12 @@ _PHRASES = ("insaan se baat", "insan se baat", "kisi se baat", "bande se baat", 
 WHOLE = frozenset(normalize(w) for w in _WHOLE)
 PHRASES = tuple(normalize(p) for p in _PHRASES)
 SHORT = 80  # longer messages describe a problem; they go to the FAQ even if they mention a person
+
+
+def voice_only(turn: Turn) -> bool:
+    """A message that is a voice note (or other sound) and no words."""
+    return not turn.text and not turn.msg.choice and any(is_voice(a.kind, a.content_type)
+                                                          for a in turn.msg.attachments)
 
 
 def asks_for_person(norm: str, *, phrases_only: bool = False) -> bool:
@@ -49,7 +56,21 @@ class HandoffFlow(Flow):
         if not turn.msg.choice and asks_for_person(turn.norm, phrases_only=in_a_form):
             self.start(turn)
             return True
+        if not in_a_form and voice_only(turn):
+            self.voice_note(turn)
+            return True
         return False
+
+    def voice_note(self, turn: Turn) -> None:
+        """A voice note with no words, outside a form (inside the complaint intake it is kept with the
+        complaint): the bot cannot listen to it, so a person will. The worker joins the queue (staff hear the
+        note there) and is told so, and how to go on meanwhile: type, or pick from the menu."""
+        if turn.ctx.facts.handoff == "waiting":
+            turn.say("media.voice_waiting")
+        else:
+            turn.emit(HandoffRequested(turn.lang, ""))
+            turn.say("media.voice_note")
+        turn.main_menu(None)
 
     def with_team(self, turn: Turn) -> None:
         """While the worker waits: a message the bot cannot answer outright is for the team, and said so (never

@@ -10,6 +10,7 @@ from helpline import outbox, teaching, throttle  # noqa: F401
 from helpline.complaints import models as complaints_models  # noqa: F401
 from helpline.console import models as console_models  # noqa: F401
 from helpline.handoff import models as handoff_models  # noqa: F401
+from helpline.media import models as media_models  # noqa: F401
 from helpline.oep import models as oep_models  # noqa: F401
 from helpline.status import models as status_models  # noqa: F401
 from helpline.storage import models  # noqa: F401
