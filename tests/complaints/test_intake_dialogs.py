@@ -74,8 +74,8 @@ def test_roman_urdu_family_filing_for_missing_worker_is_urgent(chat, complaints)
     ])
     reply = chat.say("haan")
     assert "Aap ki shikayat darj ho gayi. Ticket number:" in reply
-    assert "Zimmedar: Pakistani sifarat khana ya consulate." in reply
-    assert "daftar abhi band hai; khulte hi (26 Nov 2026, 09:00)" in reply  # 17:00 in Pakistan: closed
+    assert "Zimmedar idara: Pakistani embassy ya consulate." in reply
+    assert "daftar abhi band hai. Daftar khulte hi (26 Nov 2026, 09:00)" in reply  # 17:00 in Pakistan: closed
     [c] = complaints()
     assert (c.category, c.country, c.affected, c.filer_relation, c.urgent, c.urgent_reason) == (
         "missing", "SA", "family", "bhai", True, "category:missing")
@@ -88,13 +88,13 @@ def test_urdu_anonymous_filing(chat, complaints):
         ("السلام علیکم", ["2 شکایت"]),
         ("2", ["کیا ہوا؟"]),
         ("ایجنٹ نے ویزا کے پیسے لیے اور غائب ہو گیا، دبئی", ["کیا یہ شکایت آپ کے اپنے بارے میں ہے؟"]),
-        ("1", ["ایک پیغام میں بھیجیں", "SKIP"]),
+        ("1", ["ایک پیغام میں بھیجیں", "«چھوڑیں»"]),  # the skip word in Urdu script, which the intake accepts
         ("چھوڑیں", ["شکایت کس کے خلاف ہے؟"]),
         ("خان ٹریولز", ["جعلی ایجنٹ، متحدہ عرب امارات۔ آپ خود۔ گمنام۔ خلاف: خان ٹریولز۔", "درج کر دیں؟"]),
     ])
     reply = chat.say("جی ہاں")
     assert "آپ کی شکایت درج ہو گئی۔ ٹکٹ نمبر:" in reply
-    assert "ذمہ دار: پروٹیکٹر آف ایمیگرینٹس" in reply
+    assert "ذمہ دار ادارہ: پروٹیکٹر آف ایمیگرنٹس" in reply
     assert "اسی فون سے STATUS" in reply
     [c] = complaints()
     assert c.anonymous and c.worker_name is None and c.worker_cnic is None and c.verify_hash is None
@@ -170,7 +170,7 @@ def test_abandoned_draft_expires_after_the_keep_period(chat, clock):
 def test_resume_in_urdu_and_start_new(chat, clock):
     chat.script([("شکایت", ["کیا ہوا؟"]), ("میری تنخواہ تین مہینے سے نہیں ملی، دوحہ", []), ("مینو", [])])
     reply = chat.say("2")
-    assert "نامکمل شکایت" in reply and "25 نومبر 2026" in reply
+    assert "ادھوری شکایت" in reply and "25 نومبر 2026" in reply
     assert "کیا ہوا؟" in chat.say("2")  # start a new one
 
 
@@ -297,10 +297,10 @@ WORDS = {  # what a worker types, and what the bot must say, per language
                 "menu": "menu", "skip": "pata nahi", "yes": "haan", "ask_story": "Kya hua?",
                 "ask_who": "Kya ye shikayat aap ke apne baare mein hai?", "resume": "adhoori shikayat",
                 "ask_relation": "kya rishta hai", "ask_id": "Worker ka naam", "filed": "Ticket number:",
-                "main": "Main menu"},
+                "main": "Menu chunein:"},
     "ur": {"start": "شکایت", "story": "دوحہ میں مارچ سے تنخواہ نہیں ملی", "back": "واپس", "menu": "مینو",
            "skip": "چھوڑیں", "yes": "جی ہاں", "ask_story": "کیا ہوا؟", "ask_who": "کیا یہ شکایت آپ کے اپنے بارے میں ہے؟",
-           "resume": "نامکمل شکایت", "ask_relation": "کیا رشتہ ہے", "ask_id": "ورکر کا", "filed": "ٹکٹ نمبر:",
+           "resume": "ادھوری شکایت", "ask_relation": "کیا رشتہ ہے", "ask_id": "ورکر کا", "filed": "ٹکٹ نمبر:",
            "main": "مین مینو"},
 }
 
@@ -335,7 +335,7 @@ def test_family_filing_back_menu_and_resume_in_each_language(lang, chat, clock, 
 def test_anonymous_one_shot_in_each_language(lang, chat, complaints):
     w = WORDS[lang]
     chat.say(f"{w['start']} {w['story']}")
-    chat.script([("1", [w["skip"].upper() if lang == "en" else "SKIP"]), (w["skip"], []), (w["skip"], [])])
+    chat.script([("1", [{"en": "SKIP", "ur-Latn": "SKIP", "ur": "«چھوڑیں»"}[lang]]), (w["skip"], []), (w["skip"], [])])
     assert w["filed"] in chat.say(w["yes"])
     [c] = complaints()
     assert c.anonymous and c.worker_cnic is None and c.verify_hash is None and c.lang == lang

@@ -52,14 +52,14 @@ def test_track_in_roman_urdu_and_urdu_with_urdu_digits(session_factory, ccore):
     rl = Chat(session_factory, ccore, "tel:+923000000011")
     ref = file_complaint(rl, lang="ur-Latn")
     reply = rl.say(f"halat {ref}")
-    assert f"Shikayat {ref} (Tankhwah nahi mili ya wajibat): mil gayi, aage bheje jane ka intezar." in reply
-    assert "Zimmedar: Pakistani sifarat khane mein Community Welfare Attache (CWA)." in reply
+    assert f"Shikayat {ref} (Tankhwah nahi mili ya wajibat): mil gayi, aage bhejna baqi hai." in reply
+    assert "Zimmedar idara: Pakistani embassy mein Community Welfare Attache (CWA)." in reply
     ur = Chat(session_factory, ccore, "tel:+923000000012")
     ref = file_complaint(ur, lang="ur")
     urdu_digits = ref.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     reply = ur.say(f"صورتحال {urdu_digits}")
-    assert f"شکایت {ref} (تنخواہ نہیں ملی یا واجبات): موصول، آگے بھیجے جانے کی منتظر۔" in reply
-    assert "حل کا ہدف: 23 دسمبر 2026" in reply
+    assert f"شکایت {ref} (تنخواہ نہیں ملی یا واجبات): مل گئی، آگے بھیجنا باقی ہے۔" in reply
+    assert "مسئلہ حل کرنے کی مدت: 23 دسمبر 2026" in reply
 
 
 def test_a_reference_alone_and_bare_status(chat):
@@ -139,8 +139,8 @@ def test_resolved_then_confirmed_closed_by_the_worker(chat, session_factory, cco
 
 
 def test_reopen_in_three_languages_and_the_window(session_factory, ccore, clock):
-    for lang, command, expect in (("en", "REOPEN", "is reopened"), ("ur-Latn", "dobara", "dobara khol di gayi"),
-                                  ("ur", "دوبارہ", "دوبارہ کھول دی گئی")):
+    for lang, command, expect in (("en", "REOPEN", "is reopened"), ("ur-Latn", "dobara", "dobara khul gayi"),
+                                  ("ur", "دوبارہ", "دوبارہ کھل گئی")):
         worker = Chat(session_factory, ccore, f"tel:+92300000010{len(lang)}")
         ref = file_complaint(worker, lang=lang)
         still_open = {"en": "still open", "ur-Latn": "abhi khuli hai", "ur": "ابھی کھلی ہے"}[lang]

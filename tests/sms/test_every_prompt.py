@@ -92,7 +92,7 @@ def _then(core, lang: str, state: dict, **kw: Any) -> list[Reply]:
 
 def _main_menu_intros() -> set[str]:
     """Every intro the code opens the main menu with: literal keys in calls, and the small-talk table's."""
-    keys = {"menu.title", "welcome", "greeting"}
+    keys = {"menu.title", "welcome", "greeting", "greeting.hello"}
     for path in SRC.rglob("*.py"):
         keys |= set(re.findall(r"main_menu\(\s*\"([\w.]+)\"", path.read_text(encoding="utf-8")))
     keys |= {key for key, with_menu in SMALL_TALK.values() if with_menu}

@@ -371,7 +371,7 @@ def _small_talk(turn: Turn, first_contact: bool) -> bool:
     norm = turn.norm
     salaam = norm.startswith(("salam alaik", normalize("السلام علیک"))) and len(norm.split()) <= GREETING_WORDS
     if norm in GREETINGS or salaam:
-        turn.main_menu("welcome" if first_contact else "greeting")
+        turn.main_menu("welcome" if first_contact else greeting_reply(turn.text))
         return True
     if norm in THANKS or (norm.startswith(("shukriya", "thank", "jazak", "شکریہ", "جزاک")) and len(norm) < 40):
         turn.say("thanks")
@@ -386,6 +386,18 @@ GREETING_TOKENS = frozenset(normalize(w) for w in (
     "assalam", "asalam", "assalamu", "salam", "salaam", "slam", "aoa", "o", "u", "alaikum", "alaykum", "alykum",
     "alekum", "walaikum", "wa", "hi", "hello", "hey", "hy", "bhai", "bhaijan", "ji", "jee", "sir", "dear", "good",
     "morning", "evening", "السلام", "اسلام", "علیکم", "سلام", "بھائی", "جی", "صاحب"))
+
+
+SALAAM_TOKENS = frozenset(normalize(w) for w in (
+    "assalam", "asalam", "assalamu", "salam", "salaam", "slam", "aoa", "alaikum", "alaykum", "alykum", "alekum",
+    "walaikum", "السلام", "اسلام", "علیکم", "سلام", "وعلیکم"))
+
+
+def greeting_reply(text: str) -> str:
+    """The reply in kind: "Wa alaikum assalam" to a salam (``greeting``), "Assalam-o-alaikum" to a hello
+    (``greeting.hello``)."""
+    words = normalize(text.replace(",", " ").replace("،", " ")).split()
+    return "greeting" if any(w in SALAAM_TOKENS for w in words[:GREETING_WORDS]) else "greeting.hello"
 
 
 def _after_greeting(text: str) -> str:
@@ -513,7 +525,7 @@ def _intent(turn: Turn, first_contact: bool) -> bool:
         if len(question.split()) >= 2 and faq is not None:  # "salam, protector kya hota hai": answer the question
             faq.question(turn, question)  # type: ignore[attr-defined]
             return True
-        turn.main_menu("welcome" if first_contact else "greeting")
+        turn.main_menu("welcome" if first_contact else greeting_reply(turn.text))
         return True
     if name in WAITING_TALK and with_team(turn):
         return True

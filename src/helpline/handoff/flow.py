@@ -16,11 +16,13 @@ from helpline.text import normalize
 
 # Whole messages that ask for a person, as typed (compared in normalised form).
 _WHOLE = ("agent", "human", "person", "a person", "staff", "operator", "real person", "talk to a person",
-          "talk to a human", "talk to someone", "speak to a person", "insaan", "insan", "banda", "ایجنٹ", "انسان")
+          "talk to a human", "talk to someone", "speak to a person", "insaan", "insan", "banda", "ایجنٹ", "انسان",
+          "numainda", "numainde", "numaindah", "نمائندہ", "نمائندے")  # the menu's word for a person (locales/glossary.toml)
 # Phrases that ask for a person anywhere in a short message.
 _PHRASES = ("insaan se baat", "insan se baat", "kisi se baat", "bande se baat", "agent se baat", "انسان سے بات",
             "کسی سے بات", "talk to a person", "talk to a human", "speak to a person", "speak to a human",
-            "talk to someone", "talk to an agent", "real person")
+            "talk to someone", "talk to an agent", "real person", "numainde se baat", "numainda se baat",
+            "نمائندے سے بات")
 WHOLE = frozenset(normalize(w) for w in _WHOLE)
 PHRASES = tuple(normalize(p) for p in _PHRASES)
 SHORT = 80  # longer messages describe a problem; they go to the FAQ even if they mention a person

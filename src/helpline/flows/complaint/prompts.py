@@ -141,25 +141,36 @@ def against(turn: Turn, draft: Draft) -> None:
 
 
 def summary(turn: Turn, draft: Draft) -> None:
-    """What was understood (identity numbers masked), urgent or not, then file it, change something, or restart?"""
+    """What was understood (identity numbers masked), urgent or not, then file it, change something, or restart?
+    A field the worker did not give is left out of the summary, never shown as a dash."""
+    sms = _sms(turn)
     story = " ".join(draft["story"])
-    limit = MAX_SUMMARY_STORY_SMS if _sms(turn) else MAX_SUMMARY_STORY
+    limit = MAX_SUMMARY_STORY_SMS if sms else MAX_SUMMARY_STORY
     story = story if len(story) <= limit else story[:limit - 3].rstrip() + "..."
-    who = Text("complaint.who.family.short", {"relation": draft.get("relation") or "-"}) \
-        if _for_family(draft) else Text("complaint.who.self.short")
+    comma = "، " if turn.lang == "ur" else ", "
+    if not _for_family(draft):
+        who = Text("complaint.who.self.short")
+    elif draft.get("relation"):
+        who = Text("complaint.who.family.short", {"relation": draft["relation"]})
+    else:
+        who = Text("complaint.who.family.unnamed")
     details: Text | str
     if draft.get("anonymous"):
         details = Text("complaint.summary.anonymous")
     else:
-        hide = _tail if _sms(turn) else mask  # on SMS the last digits are enough to see it was read right
+        hide = _tail if sms else mask  # on SMS the last digits are enough to see it was read right
         parts = [draft.get("name") or "", hide(draft.get("cnic") or ""), hide(draft.get("passport") or "")]
-        details = ("، " if turn.lang == "ur" else ", ").join(p for p in parts if p) or "-"
-    against = ", ".join(p for p in (draft.get("employer"), draft.get("agent")) if p) or "-"
+        details = comma.join(p for p in parts if p)
+    against = comma.join(p for p in (draft.get("employer"), draft.get("agent")) if p)
     files = len(draft["attachments"])
     cat = load_taxonomy().category(draft.get("category") or "")
-    name = "-" if cat is None else cat.short(turn.lang) if _sms(turn) else cat.name(turn.lang)
-    turn.say("complaint.summary", category=name, country=country_name(turn, draft) or "-",
-             story=story, who=who, details=details, against=against,
+    name = "" if cat is None else cat.short(turn.lang) if sms else cat.name(turn.lang)
+    country = load_countries().name(draft.get("country"), turn.lang) or ""
+    case = (comma if sms else " - ").join(p for p in (name, country) if p)
+    line = ".sms" if sms else ""
+    turn.say("complaint.summary", case=case, story=story, who=who,
+             details=Text(f"complaint.summary.details{line}", {"details": details}) if details else "",
+             against=Text(f"complaint.summary.against{line}", {"against": against}) if against else "",
              files=Text("complaint.summary.files", {"files": files}) if files else "")
     urgent, _ = urgency(draft)
     if urgent:
