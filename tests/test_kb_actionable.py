@@ -3,8 +3,8 @@ phone number, a city, a date...) unless it names the flow that takes them: the C
 person, STATUS for a status check, the agent-licence check, MENU to reach them. "Send us his name and passport
 number" with no flow behind it leaves the details in a message no one reads as a case.
 
-A sentence asks for details when it has a verb of sending or telling and a detail; it is acceptable when it or a
-sentence next to it names a flow, or when it tells the worker never to send something.
+A sentence asks for details when it has a verb of sending or telling and a detail; it is acceptable when it, the
+next sentence or an earlier one in its paragraph names a flow, or when it tells the worker never to send something.
 """
 
 from __future__ import annotations
@@ -46,15 +46,16 @@ PLACEHOLDER = re.compile(r"\{[a-z_0-9]+\}")
 
 
 def unactionable(text: str, lang: str) -> list[str]:
-    """The sentences of a text that ask for details without naming a flow that takes them."""
-    sentences = [s for s in SENTENCE.split(PLACEHOLDER.sub(" ", text)) if s.strip()]
+    """The sentences of a text that ask for details without naming a flow that takes them: in the sentence, the
+    one after it, or earlier in the same paragraph ("Choose Complaint. It asks... Under 'what happened' write...")."""
     bad = []
-    for i, sentence in enumerate(sentences):
-        if not (ASK[lang].search(sentence) and DETAIL[lang].search(sentence)) or NEVER[lang].search(sentence):
-            continue
-        window = " ".join(sentences[max(0, i - 1):i + 2])  # the sentence, and the ones before and after it
-        if not FLOW[lang].search(window):
-            bad.append(sentence.strip())
+    for paragraph in re.split(r"\n\s*\n", PLACEHOLDER.sub(" ", text)):
+        sentences = [s for s in SENTENCE.split(paragraph) if s.strip()]
+        for i, sentence in enumerate(sentences):
+            if not (ASK[lang].search(sentence) and DETAIL[lang].search(sentence)) or NEVER[lang].search(sentence):
+                continue
+            if not FLOW[lang].search(" ".join(sentences[:i + 2])):
+                bad.append(sentence.strip())
     return bad
 
 
@@ -87,6 +88,8 @@ def test_no_answer_asks_for_details_no_flow_takes():
     ("«شکایت» چنیں: نام اور پاسپورٹ نمبر دیں۔", "ur", True),
     ("پورا شناختی کارڈ نمبر کبھی نہ بھیجیں۔", "ur", True),
     ("Paise bank se bhejein.", "ur-Latn", True),  # money, not details
+    ("Shikayat chunein. Bot naam poochega. Kya hua mein shehar aur tareekh likhein.", "ur-Latn", True),
+    ("Shikayat chunein.\n\nShehar aur tareekh likhein.", "ur-Latn", False),  # another paragraph
 ])
 def test_what_counts_as_asking_for_details(text, lang, ok):
     assert (unactionable(text, lang) == []) is ok
