@@ -6,11 +6,22 @@ from helpline.engine.core import MAIN_MENU, Flow, Turn, with_team
 from helpline.engine.events import FaqAnswered, Unanswered
 from helpline.matcher import OUT_OF_SCOPE
 from helpline.messages import MenuItem, Text
+from helpline.text import normalize
 
 FULL = "faq.full"
 OTHER = "faq.other"
 NONE_OF_THESE = "faq.none_of_these"
 TOPIC_PREFIX = "t:"
+COUNTRY = "faq.country"  # after a general answer: "your country's rule" (asks which country)
+COUNTRY_PREFIX = "c:"  # a country chosen from the menu: c:SA ... c:MY, or c:-- for another country / Pakistan
+OTHER_COUNTRY = "--"  # remembered as the worker's country: none of the destinations the knowledge base covers
+DESTINATIONS = ("SA", "AE", "QA", "OM", "KW", "BH", "MY")  # the menu's order (most Pakistani workers first)
+HOME = "PK"  # named in a question it is where the worker comes from, not where the rule applies
+COUNTRY_WORDS = 4  # a reply this short that names a country, just after an answer, is "my country is ..."
+# Words around a country's name in "I am in Qatar" / "main Qatar mein hun" / "میں قطر میں ہوں".
+FILLER = frozenset(normalize(w) for w in (
+    "i", "m", "am", "im", "in", "my", "country", "is", "from", "work", "working", "main", "mein", "me", "mai", "hun",
+    "hoon", "hon", "mulk", "se", "میں", "ہوں", "ملک", "سے", "مین"))
 
 
 def _home() -> MenuItem:
@@ -39,6 +50,12 @@ class FaqFlow(Flow):
                          question=turn.data.get("question", ""))
         elif choice == NONE_OF_THESE:
             self._unanswered(turn, turn.data.get("question", ""), turn.data.get("best"), turn.data.get("score", 0.0))
+        elif choice == COUNTRY and turn.data.get("topic"):
+            self._ask_country(turn)
+        elif choice.startswith(COUNTRY_PREFIX) and turn.data.get("topic"):
+            self._country_chosen(turn, choice[len(COUNTRY_PREFIX):])
+        elif turn.data.get("topic") and not choice and (code := _country_reply(turn)):
+            self._country_chosen(turn, code)  # "Qatar" typed after an answer or at "which country?"
         else:
             self.fallback(turn)
 
@@ -79,17 +96,35 @@ class FaqFlow(Flow):
         if topic.urgent:  # the emergency route first: on SMS it must not wait behind MORE
             turn.say("faq.urgent", contacts=turn.ctx.kb.fill("{mission_contacts}", turn.lang))
         country = _country(turn, question)
+        texts = topic.texts.get(turn.lang, topic.texts["en"])
+        variant = texts.by_country.get(country or "")
+        if topic.countries and country and country != OTHER_COUNTRY and variant is None:
+            turn.say("faq.country.general", country=_country_name(country, turn.lang))
         turn.say(f"kb:{topic_id}:{_answer_field(turn, long)}", **({"country": country} if country else {}))
         if not long:
             turn.emit(FaqAnswered(topic_id, round(score, 3)))
         items = []
-        texts = topic.texts.get(turn.lang, topic.texts["en"])
-        if not long and (texts.long or (texts.sms and turn.msg.channel == "sms")):  # more to read than was sent
+        fuller = (variant.long, variant.sms) if variant else (texts.long, texts.sms)
+        if not long and (fuller[0] or (fuller[1] and turn.msg.channel == "sms")):  # more to read than was sent
             items.append(MenuItem(FULL, Text("faq.full")))
+        if topic.countries and not country:  # the rule differs by country and we do not know the worker's
+            items.append(MenuItem(COUNTRY, Text("faq.country")))
         items += [MenuItem(OTHER, Text("faq.other")), *_person(turn), _home()]
         actions = [MenuItem(flow.id, Text(label)) for flow in turn.ctx.flows
                    if (label := flow.offered_after(topic_id)) is not None]
         turn.menu(actions + items)
+
+    def _ask_country(self, turn: Turn) -> None:
+        """Which country is the worker in? The destinations with their own rules, and "another / Pakistan"."""
+        turn.goto("country")
+        turn.say("faq.country.ask")
+        turn.menu([*(MenuItem(COUNTRY_PREFIX + code, Text(f"faq.country.{code}")) for code in DESTINATIONS),
+                   MenuItem(COUNTRY_PREFIX + OTHER_COUNTRY, Text("faq.country.other")), _home()])
+
+    def _country_chosen(self, turn: Turn, code: str) -> None:
+        """Remember the worker's country and give the last answer again: that country's rule, or the general one."""
+        turn.state["country"] = code
+        self._answer(turn, turn.data["topic"], question="", score=turn.data.get("score", 1.0))
 
     def _unanswered(self, turn: Turn, question: str, best: str | None, score: float) -> None:
         if with_team(turn):  # waiting for a person: with the team, not kept as unanswered
@@ -99,13 +134,45 @@ class FaqFlow(Flow):
 
 
 def _country(turn: Turn, question: str) -> str | None:
-    """The worker's destination: named in the question, else remembered from earlier in the conversation."""
+    """The worker's destination: named in the question (Pakistan is home, not a destination), else remembered in
+    the conversation (named earlier, chosen from the country menu, or the country of a complaint filed or being
+    drafted here); None when unknown. ``OTHER_COUNTRY`` when the worker said none of the destinations."""
     from helpline.complaints.countries import load
+    from helpline.flows.complaint.draft import DRAFT
 
-    found = load().find_in(question or turn.text) if (question or turn.text) else None
+    text = question or turn.text
+    found = load().find_in(text) if text else None
+    if found == HOME:
+        found = None
     if found:
         turn.state["country"] = found
-    return found or turn.state.get("country")
+        return found
+    draft = turn.state.get(DRAFT) or {}
+    return turn.state.get("country") or draft.get("country") or None
+
+
+def _country_reply(turn: Turn) -> str | None:
+    """A short message that names a country, sent right after an answer or at "which country?" ("Qatar",
+    "main Oman mein hun"): that country's code, or ``OTHER_COUNTRY`` for Pakistan."""
+    from helpline.complaints.countries import load
+
+    words = turn.norm.split()
+    if turn.step not in ("answered", "country") or not words or len(words) > COUNTRY_WORDS:
+        return None
+    countries = load()
+    if turn.step == "answered" and countries.alias_words(turn.text) < len([w for w in words if w not in FILLER]):
+        return None  # more than a country: a new question ("gratuity in Qatar"), not "my country is Qatar"
+    found = countries.find_in(turn.text)
+    if found is None and turn.step == "country":
+        matches = countries.match(turn.text)
+        found = matches[0][0] if matches and matches[0][1] >= 100 else None
+    return OTHER_COUNTRY if found == HOME else found
+
+
+def _country_name(code: str, lang: str) -> str:
+    from helpline.complaints.countries import load
+
+    return load().name(code, lang)
 
 
 def _answer_field(turn: Turn, long: bool) -> str:

@@ -216,6 +216,8 @@ class ComplaintFlow(Flow):
             promised_resolution_at=resolution.isoformat(), started_at=draft["started"],
             attachment_refs=tuple(a["ref"] for a in draft["attachments"])))
         turn.state.pop(DRAFT, None)
+        if draft.get("country"):  # the FAQ gives this country's rules from now on (until another is named)
+            turn.state["country"] = draft["country"]
         turn.leave()
         prompts.filed(turn, reference, category, referral, resolution,
                       urgent_hours=pol.urgent_review_hours if urgent else None,
