@@ -24,8 +24,7 @@ FIELDS = ("title", "short", "sms", "long")
 
 # Topics whose texts are being rewritten with per-country variants (issue 14, item 3): held to the glossary once
 # that work lands; until then their ur / ur-Latn wording is the country work's.
-PENDING_TOPICS = frozenset({"passport_confiscation", "end_of_service_dues", "change_employer_sponsor",
-                            "stranded_undocumented", "working_hours_rest", "medical_emergency",
+PENDING_TOPICS = frozenset({"stranded_undocumented", "working_hours_rest", "medical_emergency",
                             "insurance_opf_membership"})
 # Catalog strings that are rightly the same in every language (names of languages, bare placeholders).
 SAME_AS_ENGLISH = frozenset({"lang.name.en", "lang.name.ur", "lang.name.ur-Latn", "complaint.label",
