@@ -18,10 +18,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from helpline import crypto
 from helpline.settings import Settings, env_name, load_settings
 from helpline.storage.db import make_engine, make_session_factory, upgrade
 
 POSTGRES_ENV = "HELPLINE_TEST_POSTGRES_URL"
+# Identity numbers and drafts are encrypted at rest: every test process uses this fixed key (no key files made),
+# whatever settings a test builds. tests/test_privacy_at_rest.py swaps in others for rotation.
+TEST_DATA_KEY = "VclKIbLXvMW6_ljJ_I0HotUEQpDjJ7yp5AnfKilmYAk="
+crypto.pin(crypto.Keyring([TEST_DATA_KEY], crypto.index_key_from("test-pepper"), "tests"))
 
 
 @pytest.fixture

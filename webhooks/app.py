@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from helpline import crypto
 from helpline.errors import InboundRejected
 from helpline.outbox import Sender
 from helpline.pipeline import Core
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, core: Core | None = None, en
                senders: dict[str, Sender] | None = None, config: dict[str, Any] | None = None) -> Flask:
     """Build the web app. Tests pass their own settings, core, engine or senders; production passes nothing."""
     settings = settings or load_settings()
+    crypto.configure(settings)  # the data keys (helpline.crypto), before any row is read or migrated
     core = core or build_core(settings)
     if engine is None:
         engine = db.make_engine(settings.database_url)

@@ -37,6 +37,9 @@ class CliEnv:
         if self._settings is None:
             try:
                 self._settings = load_settings()
+                from helpline import crypto
+
+                crypto.configure(self._settings)  # the data keys, before any row is read or migrated
             except ConfigError as exc:
                 raise click.ClickException(str(exc)) from None
         return self._settings
@@ -279,6 +282,10 @@ main.add_command(_complaints)
 from helpline.oep.cli import oep as _oep  # noqa: E402  (imports only click)
 
 main.add_command(_oep)
+
+from helpline.privacy_cli import privacy as _privacy  # noqa: E402  (imports only click)
+
+main.add_command(_privacy)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -135,6 +135,19 @@ class Settings(BaseSettings):
     complaint_draft_days: int = Field(7, ge=1, le=90, description="Days an unfinished complaint is kept for resuming.")
     complaint_office_hours: str = Field(
         "09:00-17:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
+    # Privacy at rest (issue 16, item 6): see helpline.crypto and helpline.retention.
+    data_keys: SecretStr | None = Field(
+        None, description="Fernet keys (comma-separated, newest first) encrypting identity numbers and drafts at "
+                          "rest; unset: a key file (HELPLINE_DATA_KEY_FILE, else beside the SQLite database).",
+    )
+    data_key_file: Path | None = Field(
+        None, description="Where the data key is kept (made once, mode 0600) when HELPLINE_DATA_KEYS is unset.")
+    retention_message_days: int = Field(
+        180, ge=1, le=3650, description="Message texts (and unanswered questions) older than this are removed by "
+                                        "`helpline privacy purge` (the rows and their counts stay).")
+    retention_closed_case_days: int = Field(
+        365, ge=1, le=3650, description="Complaints closed longer ago than this are anonymised by "
+                                        "`helpline privacy purge` (category, country, dates and counts stay).")
         description="Office hours (HH:MM-HH:MM): outside them an urgent complaint is promised review when they open.")
     complaint_office_days: str = Field(
         "0,1,2,3,4", pattern=r"^[0-6](,[0-6])*$", description="Office days (0 = Monday … 6 = Sunday).")

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from helpline.complaints.references import display
+from helpline.crypto import EncryptedText, cnic_index
 from helpline.storage.models import Base
 
 # Life of a complaint. "resolved" means staff think it is done and the worker is asked to confirm;
@@ -53,8 +54,11 @@ class Complaint(Base):
     affected: Mapped[str] = mapped_column(String(10), default="self")  # "self" | "family"
     filer_relation: Mapped[str | None] = mapped_column(String(60))
     worker_name: Mapped[str | None] = mapped_column(String(200))
-    worker_cnic: Mapped[str | None] = mapped_column(String(15))  # 13 digits, no dashes
-    worker_passport: Mapped[str | None] = mapped_column(String(20))
+    # Identity numbers encrypted at rest (helpline.crypto): 13 digits, no dashes / a passport number, as tokens.
+    worker_cnic: Mapped[str | None] = mapped_column(EncryptedText)
+    worker_passport: Mapped[str | None] = mapped_column(EncryptedText)
+    # Keyed hashes of the CNIC's last 3 … 13 digits: the console finds a case by them without the number.
+    worker_cnic_index: Mapped[str | None] = mapped_column(String(160))
     employer: Mapped[str | None] = mapped_column(String(200))
     agent: Mapped[str | None] = mapped_column(String(200))  # recruiting agent / OEP
     # the registered OEP the worker named (matched to the OEP registry when the complaint was filed)
@@ -73,6 +77,8 @@ class Complaint(Base):
     closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # When its personal fields were removed (retention after closing, or the worker's request): the row stays.
+    anonymised_at: Mapped[datetime | None]
 
     events: Mapped[list[ComplaintEvent]] = relationship(
         back_populates="complaint", cascade="all, delete-orphan", passive_deletes=True,
@@ -82,6 +88,12 @@ class Complaint(Base):
         back_populates="complaint", cascade="all, delete-orphan", passive_deletes=True,
         order_by="ComplaintAttachment.id",
     )
+
+    @validates("worker_cnic")
+    def _index_cnic(self, key: str, value: str | None) -> str | None:
+        """Keep the blind index in step with the number."""
+        self.worker_cnic_index = cnic_index(value)
+        return value
 
     @property
     def display_reference(self) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from helpline.complaints import references
 from helpline.complaints.models import OPEN_STATUSES, STATUSES, Complaint
 from helpline.console.web import clean
+from helpline.crypto import cnic_search_term
 from helpline.storage.models import Contact
 from helpline.text import ascii_digits
 
@@ -79,7 +80,9 @@ def search_clause(q: str) -> Any:
         clauses.append(Complaint.reference.startswith(canon, autoescape=True))
     digits = _NOT_DIGITS.sub("", text)
     if digits.isdigit() and len(digits) >= 3:
-        clauses.append(Complaint.worker_cnic.endswith(digits, autoescape=True))
+        term = cnic_search_term(digits)  # the CNIC is encrypted: its blind index holds hashes of its last digits
+        if term is not None:
+            clauses.append(Complaint.worker_cnic_index.contains(term, autoescape=True))
         clauses.append(Contact.address.endswith(digits, autoescape=True))
     if len(text) >= 3 and not digits.isdigit():
         like = f"%{_escape_like(text)}%"

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from helpline import throttle
 from helpline.console.models import ROLES, AuditEntry, StaffUser, role_rank
+from helpline.crypto import key_file
 from helpline.privacy import mask
 
 log = logging.getLogger(__name__)
@@ -241,20 +241,10 @@ def _secret_key(settings: Any, database_url: str) -> str:
         return settings.secret_key.get_secret_value()
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return _key_file(Path(url.database).with_name(Path(url.database).name + ".secret"))
+        return key_file(Path(url.database).with_name(Path(url.database).name + ".secret"),
+                        lambda: secrets.token_urlsafe(48))
     log.warning("HELPLINE_SECRET_KEY is not set: console sessions end when this process restarts")
     return secrets.token_urlsafe(48)
-
-
-def _key_file(path: Path) -> str:
-    """Read the key beside the SQLite file, creating it (mode 0600) once; safe when several workers race."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text("ascii").strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_urlsafe(48))
-    return path.read_text("ascii").strip()
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from helpline.crypto import SealedState
 from helpline.errors import InvalidInput
 
 # Deterministic constraint names so migrations are the same on SQLite and PostgreSQL.
@@ -87,7 +88,8 @@ class Conversation(Base):
     __tablename__ = "conversations"
 
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The draft, a flow's data and BACK's copies sealed with the data key (helpline.crypto); the rest plain JSON.
+    state: Mapped[dict[str, Any]] = mapped_column(SealedState, default=dict)
     # The channel's own state, kept apart from the engine's: the SMS pages still waiting for MORE.
     pager: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime]
@@ -142,3 +144,28 @@ class UnansweredQuestion(Base):
 
     def __repr__(self) -> str:
         return f"UnansweredQuestion(id={self.id!r}, lang={self.lang!r})"
+
+
+DELETION_STATUSES = ("open", "done")
+
+
+class DeletionRequest(Base):
+    """A worker asked for their data to be deleted (the keyword or the privacy answer led there): a task in the
+    console until an admin completes it, which anonymises the contact's messages, drafts and complaints
+    (:func:`helpline.retention.anonymise_contact`) and is audited."""
+
+    __tablename__ = "deletion_requests"
+    __table_args__ = (Index("ix_deletion_requests_status_requested", "status", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    lang: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20), default="open")  # see DELETION_STATUSES
+    requested_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what was anonymised: counts only
+
+    def __repr__(self) -> str:
+        return f"DeletionRequest(id={self.id!r}, status={self.status!r})"
