@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from helpline import engine as eng
 from helpline import media, outbox
-from helpline.engine.events import FactNeeded, LanguageChanged, ReplyCreated, Unanswered
+from helpline.engine.events import FactNeeded, LanguageChanged, ReplyCreated, SensitiveInbound, Unanswered
 from helpline.errors import UnhandledEvent
 from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
 from helpline.i18n import I18n
@@ -49,6 +49,7 @@ from helpline.kb import KnowledgeBase
 from helpline.matcher import Matcher
 from helpline.menus import layout
 from helpline.messages import InboundMessage, Reply
+from helpline.privacy import mask_identity
 from helpline.storage.models import Contact, Conversation, Message, UnansweredQuestion
 from helpline.teaching import worth_teaching
 from helpline.text import normalize
@@ -318,6 +319,7 @@ def close_turn(scope: TurnScope, replies: list[RenderedReply], *,
     """
     session, contact, now = scope.session, scope.contact, scope.now
     attachments = [{"kind": a.kind, "ref": a.ref, "content_type": a.content_type} for a in scope.msg.attachments]
+    _withhold_sensitive(scope)
     scope.inbound_id = session.connection().execute(_LOG_IN, {
         "contact_id": contact.id, "direction": "in", "channel": scope.msg.channel, "reply_to_id": None,
         "provider_id": scope.msg.provider_id, "text": scope.inbound_text, "lang": scope.state.get("lang"),
@@ -347,6 +349,19 @@ def close_turn(scope: TurnScope, replies: list[RenderedReply], *,
 
 
 REPLY_KIND = "reply"  # the outbox kind of a turn's own replies
+WITHHELD = "[status check: verification answer not stored]"  # logged instead of a verification answer
+
+
+def _withhold_sensitive(scope: TurnScope) -> None:
+    """What of the worker's words may be kept, decided before anything is written: a verification answer (a date
+    of birth, CNIC digits: the flow that asked says so) is logged as :data:`WITHHELD` and is never an unanswered
+    question; any other message is logged with its CNIC and passport numbers masked (they are kept, encrypted, on
+    the complaint that needs them)."""
+    if any(isinstance(e, SensitiveInbound) for e in scope.events):
+        scope.inbound_text = WITHHELD
+        scope.events = [e for e in scope.events if not isinstance(e, (Unanswered, SensitiveInbound))]
+    else:
+        scope.inbound_text = mask_identity(scope.inbound_text)
 
 
 def _handle(scope: TurnScope, event: Any) -> None:
@@ -442,8 +457,9 @@ def on_unanswered(scope: TurnScope, event: Unanswered) -> None:
     """Keep a question the knowledge base could not answer, for staff (not keywords, numbers or a stray letter)."""
     if not worth_teaching(event.text):
         return
-    scope.session.add(UnansweredQuestion(contact_id=scope.contact.id, text=event.text,
-                                         normalized=normalize(event.text)[:500], lang=event.lang,
+    text = mask_identity(event.text)  # identity numbers are no part of a question
+    scope.session.add(UnansweredQuestion(contact_id=scope.contact.id, text=text,
+                                         normalized=normalize(text)[:500], lang=event.lang,
                                          best_topic=event.best_topic, best_score=event.score, created_at=scope.now))
 
 

@@ -48,6 +48,16 @@ def mask(text: str) -> str:
     return _PHONE.sub(_mask_phone, text)
 
 
+def mask_identity(text: str) -> str:
+    """The text with CNIC and passport numbers masked (phone numbers kept: staff call them back). What the message
+    log keeps of a worker's words: the complaint that needs the numbers keeps them encrypted."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    masked = _CNIC.sub(lambda m: f"{m.group(1)}-*******-{m.group(3)}", ascii_digits(text))
+    masked = _PASSPORT.sub(_mask_passport, masked)
+    return text if masked == ascii_digits(text) else masked
+
+
 def _scrub(text: str) -> str:
     return mask(_BOT_TOKEN.sub(r"\1<token>", text))
 

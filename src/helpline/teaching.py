@@ -36,6 +36,7 @@ from helpline.errors import InvalidInput
 from helpline.lang import detect
 from helpline.messages import LANGUAGES
 from helpline.privacy import mask
+from helpline.status.factors import parse_factor
 from helpline.storage.models import Base, UnansweredQuestion
 from helpline.text import normalize
 
@@ -68,6 +69,8 @@ def worth_teaching(text: str) -> bool:
     if not text or not text.strip():
         return False
     if sum(1 for ch in text if ch.isalpha()) < 2:
+        return False
+    if parse_factor(text) is not None:  # a date of birth ("14 May 1990") or CNIC digits: never kept as a question
         return False
     norm = normalize(text)
     if not norm or norm in KEYWORDS:

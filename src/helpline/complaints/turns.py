@@ -19,6 +19,7 @@ from helpline.engine.events import (ComplaintConfirmed, ComplaintLookup, Complai
                                     LookupFailed, LookupFailures, NewReference, ResolutionConfirmed)
 from helpline.oep.turns import oep_for_complaint
 from helpline.pipeline import TurnScope
+from helpline.privacy import mask_identity
 from helpline.storage.models import Message
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,9 @@ def store_complaint(scope: TurnScope, ev: ComplaintConfirmed) -> None:
     last4 = ev.worker_cnic[-4:] if ev.worker_cnic and not ev.anonymous else None
     complaint = Complaint(
         reference=ev.reference, draft_key=ev.draft_key, contact_id=scope.contact.id, channel=scope.msg.channel,
-        lang=ev.lang, category=ev.category, country=ev.country, description=ev.description, affected=ev.affected,
+        # identity numbers typed into the story are masked: the complaint keeps them encrypted in their own fields
+        lang=ev.lang, category=ev.category, country=ev.country, description=mask_identity(ev.description),
+        affected=ev.affected,
         filer_relation=ev.filer_relation, worker_name=ev.worker_name, worker_cnic=ev.worker_cnic,
         worker_passport=ev.worker_passport, employer=ev.employer, agent=ev.agent, anonymous=ev.anonymous,
         verify_hash=pol.verify_hash(ev.reference, last4) if last4 else None, status="new", urgent=ev.urgent,

@@ -52,6 +52,14 @@ class Unanswered:
     score: float
 
 
+@dataclass(frozen=True)
+class SensitiveInbound:
+    """The message answers a verification question (a date of birth, CNIC digits): the pipeline logs a placeholder
+    instead of its text and keeps it out of the unanswered questions. Emitted by the flow that asked."""
+
+    reason: str  # "verification"
+
+
 # -- handoff ------------------------------------------------------------------------------------------------
 
 
@@ -159,10 +167,20 @@ class StatusWatchRequested:
     lang: str
 
 
-Event = (ReplyCreated | LanguageChanged | FaqAnswered | Unanswered | HandoffRequested | HandoffLapsed
-         | HandoffMessage | DangerReported
+# -- privacy ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataDeletionRequested:
+    """The worker confirmed they want their data deleted: the handler opens a task for an admin (once)."""
+
+    lang: str
+
+
+Event = (ReplyCreated | LanguageChanged | FaqAnswered | Unanswered | SensitiveInbound | HandoffRequested
+         | HandoffLapsed | HandoffMessage | DangerReported
          | ComplaintConfirmed | ComplaintReopened | ResolutionConfirmed | LookupFailed | StatusChecked
-         | StatusWatchRequested)
+         | StatusWatchRequested | DataDeletionRequested)
 """Every event a step can emit."""
 
 EVENT_TYPES: tuple[type, ...] = Event.__args__  # type: ignore[attr-defined]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from helpline.engine.core import MAIN_MENU, Flow, Turn
-from helpline.engine.events import StatusCheck, StatusChecked, StatusThrottled, StatusWatchRequested
+from helpline.engine.events import (SensitiveInbound, StatusCheck, StatusChecked, StatusThrottled,
+                                    StatusWatchRequested)
 from helpline.matcher import OUT_OF_SCOPE
 from helpline.messages import MenuItem, Text
 from helpline.status import codes as codebook
@@ -23,6 +24,7 @@ HOW = "status_lookup:how"
 WATCH = "status_lookup:watch"
 AGAIN = "status_lookup:again"
 HOW_TOPIC = "status_check_how"  # the FAQ topic on status checks, offered with its source
+REFUSED = "refused"  # the step after a refused lookup (throttled, unavailable): a date sent then is withheld
 
 
 def _forms(*typed: str) -> tuple[str, ...]:
@@ -72,6 +74,7 @@ class StatusLookupFlow(Flow):
         if _config(turn) is None:
             turn.say("status_lookup.unavailable")
             turn.main_menu(None)
+            turn.enter(self.id, REFUSED)
             return
         if turn.ask(StatusThrottled(number)):
             self._throttled(turn)
@@ -114,6 +117,8 @@ class StatusLookupFlow(Flow):
             self._number(turn)
         elif turn.step == "factor":
             self._factor(turn)
+        elif turn.step == REFUSED:
+            self._after_refusal(turn)
         else:
             self._elsewhere(turn)
 
@@ -136,11 +141,14 @@ class StatusLookupFlow(Flow):
         factor = parse_factor(turn.text)
         sent_a_date = factor is not None and factor.kind == "dob" and any(sep in turn.text for sep in "-/. ")
         if number is None or sent_a_date:  # nothing like a number, or the birth date sent first
+            if sent_a_date:
+                turn.emit(SensitiveInbound("verification"))
             self._ask_number(turn, "status_lookup.bad_number")
             return
         self.start(turn, number)
 
     def _factor(self, turn: Turn) -> None:
+        turn.emit(SensitiveInbound("verification"))  # whatever it is, it answers "your date of birth?"
         number = turn.data.get("number") or ""
         factor = parse_factor(turn.text)
         if factor is None:
@@ -187,6 +195,26 @@ class StatusLookupFlow(Flow):
         cfg = _config(turn)
         turn.say("status_lookup.throttled", minutes=int(cfg.window.total_seconds() // 60) if cfg else 60)
         turn.main_menu(None)
+        turn.enter(self.id, REFUSED)  # a date of birth sent anyway is withheld, not taken for a question
+
+    def _after_refusal(self, turn: Turn) -> None:
+        """A birth date or CNIC digits sent after the lookup was refused: not stored, not checked, not a question
+        for staff; the refusal again. Anything else is free text, as if no flow were active."""
+        if parse_factor(turn.text) is None:
+            turn.leave()
+            if not any(flow.intercept(turn) for flow in turn.ctx.flows) and \
+                    not any(flow.fallback(turn) for flow in turn.ctx.flows):
+                turn.main_menu("choice.invalid")
+            return
+        turn.emit(SensitiveInbound("verification"))
+        turn.leave()
+        cfg = _config(turn)
+        if cfg is None:
+            turn.say("status_lookup.unavailable")
+        else:
+            turn.say("status_lookup.throttled", minutes=int(cfg.window.total_seconds() // 60))
+        turn.main_menu(None)
+        turn.enter(self.id, REFUSED)
 
     def _elsewhere(self, turn: Turn) -> None:
         """Free text after a result: another status question, or a question for the FAQ."""

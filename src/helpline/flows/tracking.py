@@ -18,7 +18,7 @@ from helpline.complaints.taxonomy import load as load_taxonomy
 from helpline.engine.core import MAIN_MENU, Flow, Turn
 from helpline.engine.events import (ComplaintLookup, ComplaintReopened, ComplaintVerify, LookupFailed,
                                     LookupFailures, ResolutionConfirmed)
-from helpline.engine.events import LanguageChanged
+from helpline.engine.events import LanguageChanged, SensitiveInbound
 from helpline.flows.complaint import policy
 from helpline.lang import detect
 from helpline.messages import MenuItem, Text
@@ -179,6 +179,7 @@ class TrackingFlow(Flow):
         turn.menu([_home()])
 
     def _verify(self, turn: Turn) -> None:
+        turn.emit(SensitiveInbound("verification"))  # it answers "the last 4 digits of the CNIC?": never logged
         pol = policy(turn)
         ref = turn.data.get("ref") or ""
         if pol is None:

@@ -17,19 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from helpline import throttle
 from helpline.engine.events import StatusCheck, StatusChecked, StatusThrottled, StatusWatchRequested
-from helpline.pipeline import TurnScope
+from helpline.pipeline import WITHHELD as pipeline_withheld, TurnScope
 from helpline.status import config as status_config
 from helpline.status.factors import Factor, number_hash
 from helpline.status.lookup import RegistrySource, StatusSource, StatusView
 from helpline.status.models import StatusRecord, StatusWatch
-from helpline.storage.models import Message
 
-WITHHELD = "[status check: verification answer not stored]"
+WITHHELD = pipeline_withheld  # what the message log keeps of a verification answer
 
 
 @dataclass(frozen=True)
@@ -105,8 +104,7 @@ def check(scope: TurnScope, ask: StatusCheck) -> Outcome:
 
 
 def record_check(scope: TurnScope, event: StatusChecked) -> None:
-    """Keep the verification answer out of the message log; log a failure for the throttle."""
-    scope.session.execute(update(Message).where(Message.id == scope.inbound_id).values(text=WITHHELD))
+    """Log a failure for the throttle (the flow marked the answer sensitive: the pipeline never logged its text)."""
     if event.outcome != "no_match":
         return
     cfg: status_config.StatusConfig = scope.core.config["status.config"]
