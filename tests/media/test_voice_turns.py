@@ -42,3 +42,17 @@ def test_a_photo_alone_or_a_voice_note_with_words_is_no_request_for_a_person(cor
     assert not any(isinstance(e, HandoffRequested) for e in photo.step(attachments=(PHOTO,)))
     worded = EngineDriver(core)
     assert not any(isinstance(e, HandoffRequested) for e in worded.step("salam", attachments=(VOICE,)))
+
+
+def test_on_sms_the_voice_note_reply_and_its_menu_fit_one_page_in_every_language(core):
+    from helpline.sms import count_segments
+    from webhooks.twilio.render import first_page
+
+    for lang in ("en", "ur", "ur-Latn"):
+        for facts in (None, Facts(handoff="waiting")):
+            talk = EngineDriver(core, state={"lang": lang}, facts=facts)
+            talk.step(attachments=(VOICE,))
+            sent, pager = first_page([core.render(r, "sms") for r in talk.replies], 2, core.i18n)
+            assert pager is None, (lang, facts)  # nothing waits for MORE
+            [body] = [p for r in sent for p in r.paragraphs]  # one SMS: the words, then the numbered menu
+            assert "\n6 " in body and count_segments(body).segments <= 2, (lang, body)
