@@ -123,18 +123,6 @@ class Settings(BaseSettings):
         SecretStr(DEV_PEPPER),
         description="Secret key (HMAC-SHA256) of the hashes of verification factors; set it in production.",
     )
-    status_max_failures: int = Field(5, ge=1, le=100, description="Failed status lookups allowed per window.")
-    status_failure_window_minutes: int = Field(60, ge=1, le=1440, description="Throttle window for status lookups.")
-    # Complaints (issue 5): the deploying organisation's promises, told to the worker at filing.
-    complaint_referral_days: int = Field(4, ge=1, le=60, description="Days within which a complaint is referred.")
-    complaint_resolution_working_days: int = Field(
-        20, ge=1, le=250, description="Resolution target in working days (Saturday and Sunday skipped)."
-    )
-    complaint_urgent_review_hours: int = Field(12, ge=1, le=24, description="Urgent complaints: reviewed within (same day).")
-    complaint_reopen_days: int = Field(30, ge=1, le=365, description="Days after 'resolved' in which REOPEN works.")
-    complaint_draft_days: int = Field(7, ge=1, le=90, description="Days an unfinished complaint is kept for resuming.")
-    complaint_office_hours: str = Field(
-        "09:00-17:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
     # Privacy at rest (issue 16, item 6): see helpline.crypto and helpline.retention.
     data_keys: SecretStr | None = Field(
         None, description="Fernet keys (comma-separated, newest first) encrypting identity numbers and drafts at "
@@ -148,6 +136,18 @@ class Settings(BaseSettings):
     retention_closed_case_days: int = Field(
         365, ge=1, le=3650, description="Complaints closed longer ago than this are anonymised by "
                                         "`helpline privacy purge` (category, country, dates and counts stay).")
+    status_max_failures: int = Field(5, ge=1, le=100, description="Failed status lookups allowed per window.")
+    status_failure_window_minutes: int = Field(60, ge=1, le=1440, description="Throttle window for status lookups.")
+    # Complaints (issue 5): the deploying organisation's promises, told to the worker at filing.
+    complaint_referral_days: int = Field(4, ge=1, le=60, description="Days within which a complaint is referred.")
+    complaint_resolution_working_days: int = Field(
+        20, ge=1, le=250, description="Resolution target in working days (Saturday and Sunday skipped)."
+    )
+    complaint_urgent_review_hours: int = Field(12, ge=1, le=24, description="Urgent complaints: reviewed within (same day).")
+    complaint_reopen_days: int = Field(30, ge=1, le=365, description="Days after 'resolved' in which REOPEN works.")
+    complaint_draft_days: int = Field(7, ge=1, le=90, description="Days an unfinished complaint is kept for resuming.")
+    complaint_office_hours: str = Field(
+        "09:00-17:00", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
         description="Office hours (HH:MM-HH:MM): outside them an urgent complaint is promised review when they open.")
     complaint_office_days: str = Field(
         "0,1,2,3,4", pattern=r"^[0-6](,[0-6])*$", description="Office days (0 = Monday … 6 = Sunday).")
