@@ -43,7 +43,7 @@ def test_a_voice_note_plays_for_signed_in_staff_only(live, sms, fake_twilio, ses
     executable = _chromium()
     from playwright.sync_api import sync_playwright
 
-    assert "staff member will listen" in sms.send("", **mms(fake_twilio, (VOICE, "audio/ogg")))
+    assert "The bot cannot listen to it" in sms.send("", **mms(fake_twilio, (VOICE, "audio/ogg")))
     assert fetch().stored == 1
     assert [r.authorized for r in fake_twilio.media_requests if not r.cdn] == [True]
     with session_factory.begin() as session:
