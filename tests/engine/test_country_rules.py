@@ -136,6 +136,14 @@ def test_a_country_typed_right_after_the_general_answer_gives_its_rule(core, lan
     _only_country(text, lang, code)
 
 
+def test_a_country_typed_after_an_answer_without_country_rules_is_not_a_repeat(core):
+    dialog = Dialog(core, state={"turns": 1})
+    dialog.say("my company has not paid my salary for 3 months")
+    assert dialog.answered == ["unpaid_wages"] and not core.kb.topics["unpaid_wages"].countries
+    dialog.say("Qatar")
+    assert dialog.answered != ["unpaid_wages"] and dialog.state["country"] == "QA"
+
+
 def test_a_new_question_naming_a_country_is_answered_as_a_question(core):
     dialog = Dialog(core, state={"turns": 1})
     dialog.say("my kafeel took my passport")

@@ -54,7 +54,7 @@ class FaqFlow(Flow):
             self._ask_country(turn)
         elif choice.startswith(COUNTRY_PREFIX) and turn.data.get("topic"):
             self._country_chosen(turn, choice[len(COUNTRY_PREFIX):])
-        elif turn.data.get("topic") and not choice and (code := _country_reply(turn)):
+        elif _has_rules(turn) and not choice and (code := _country_reply(turn)):
             self._country_chosen(turn, code)  # "Qatar" typed after an answer or at "which country?"
         else:
             self.fallback(turn)
@@ -68,6 +68,8 @@ class FaqFlow(Flow):
         """Answer ``text`` (the message, or the question after a greeting): the answer, suggestions, or an honest
         decline; only an in-scope question without an answer is kept for staff."""
         match = turn.ctx.matcher.match(text)
+        if match.decision != "answer":
+            _country(turn, text)  # "I am in Qatar" is worth remembering even when it is not a question we answer
         if match.decision != "answer" and with_team(turn):
             pass  # waiting for a person: the message is with the team, no guesses
         elif match.decision == "answer" and match.topic:
@@ -149,6 +151,12 @@ def _country(turn: Turn, question: str) -> str | None:
         return found
     draft = turn.state.get(DRAFT) or {}
     return turn.state.get("country") or draft.get("country") or None
+
+
+def _has_rules(turn: Turn) -> bool:
+    """The answer just given is on a topic whose rule differs by country."""
+    topic = turn.ctx.kb.topics.get(turn.data.get("topic") or "")
+    return bool(topic and topic.countries)
 
 
 def _country_reply(turn: Turn) -> str | None:
