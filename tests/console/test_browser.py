@@ -223,7 +223,7 @@ def test_staff_work_a_complaint_filed_by_sms_in_chromium(server, session_factory
     assert stats.sent >= 2 and stats.failed == 0
     bodies = [r.form.get("Body", "") for r in fake.delivered if r.form.get("To") == WORKER]
     handoff = [r.form.get("Body", "") for r in fake.delivered if r.form.get("To") == OTHER]
-    assert handoff[0].startswith("Helpline ka staff member aa gaya hai") and handoff[1].startswith("Assalam o alaikum")
+    assert handoff[0].startswith("Helpline ka numainda aa gaya hai") and handoff[1].startswith("Assalam o alaikum")
     assert handoff[2].startswith("Staff member ki baat mukammal")
     assert any("They will call your employer this week." in b for b in bodies), bodies
     assert any("Community Welfare Attache in Dubai" in b for b in bodies), bodies

@@ -69,7 +69,7 @@ def test_the_bot_is_quiet_while_held_and_answers_after_release(channel, turn, se
                                                             Message.direction == "in")).all()
         assert "meri tankhwah 3 mahine se nahi mili" in stored
         texts = _outbox_texts(session, contact.id)
-        assert texts[0].startswith("Helpline ka staff member aa gaya hai")  # joined, in their language
+        assert texts[0].startswith("Helpline ka numainda aa gaya hai")  # joined, in their language
         assert texts[1] == "Main Asma hoon, bataiye"
         holds.release(session, contact, "asma", now=FIXED_NOW, core=core)
         assert _outbox_texts(session, contact.id)[-1].startswith("Staff member ki baat mukammal")
