@@ -31,7 +31,7 @@ SAME_AS_ENGLISH = frozenset({"lang.name.en", "lang.name.ur", "lang.name.ur-Latn"
                              "complaint.fields.1", "oep.candidate", "oep.candidate.sms", "status_lookup.result",
                              "roshan_digital_account:title"})
 # ... and in Roman Urdu, where the glossary's word is the English one.
-SAME_IN_ROMAN_URDU = frozenset({"complaint.field.cnic", "complaint.field.passport"}
+SAME_IN_ROMAN_URDU = frozenset({"complaint.field.cnic", "complaint.field.passport", "menu.main"}
                                | {f"faq.country.{c}" for c in ("SA", "AE", "QA", "OM", "KW", "BH", "MY")})
 
 PLACEHOLDER = re.compile(r"\{[a-z_0-9]+\}|%\([a-z_0-9]+\)s")
