@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from helpline import media
 from helpline.complaints.models import Complaint, ComplaintEvent
 from helpline.crypto import SEALED_PARTS
 from helpline.handoff.models import HANDOFF_ACTIVE, Handoff
@@ -79,6 +80,7 @@ def purge(session: Session, now: datetime, periods: Periods, *, dry_run: bool = 
         return counts
     session.execute(update(OutboxMessage).where(*where_outbox).values(payload={"paragraphs": [PURGED], "menu": []})
                     .execution_options(synchronize_session=False))  # before the messages: it looks at them
+    media.forget(session, message_ids=select(Message.id).where(*where_messages))  # voice notes, photos: with them
     session.execute(update(Message).where(*where_messages).values(text=PURGED, attachments=None)
                     .execution_options(synchronize_session=False))
     session.execute(update(UnansweredQuestion).where(*where_questions)
@@ -143,6 +145,7 @@ def anonymise_contact(session: Session, contact_id: int, now: datetime) -> dict[
     result = session.execute(update(Message).where(Message.contact_id == contact_id, Message.text != DELETED)
                              .values(text=DELETED, attachments=None).execution_options(synchronize_session=False))
     counts["messages"] = result.rowcount or 0
+    media.forget(session, contact_id=contact_id)  # the voice notes and photos they sent go with their messages
     result = session.execute(update(OutboxMessage).where(OutboxMessage.contact_id == contact_id,
                                                          OutboxMessage.status.not_in(_PENDING_OUTBOX))
                              .values(payload={"paragraphs": [DELETED], "menu": []})

@@ -186,14 +186,30 @@ def test_wrong_credentials_never_store_anything(fake_twilio, session_factory, me
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the queries are covered on PostgreSQL above
-def test_forget_deletes_a_contacts_media_and_bytes(fake_twilio, session_factory, fetch):
+def test_a_deletion_request_and_the_retention_purge_delete_media_and_bytes(fake_twilio, session_factory, fetch):
+    from helpline import retention
+
+    def stored() -> tuple[int, int]:
+        with session_factory() as s:
+            return len(s.scalars(select(MediaFile.id)).all()), len(s.scalars(select(MediaBlob.media_id)).all())
+
     _queued(session_factory, (fake_twilio.add_media(VOICE, "audio/ogg"), "audio/ogg"))
+    _queued(session_factory, (fake_twilio.add_media(png(), "image/png"), "image/png"))
     fetch()
-    contact_id = _rows(session_factory)[0].contact_id
+    first, second = (r.contact_id for r in _rows(session_factory))
+    assert stored() == (2, 2)
     with session_factory.begin() as s:
-        assert forget(s, contact_id=contact_id) == 1
-    with session_factory() as s:
-        assert s.scalars(select(MediaBlob)).all() == [] and s.scalars(select(MediaFile)).all() == []
+        retention.anonymise_contact(s, first, FIXED_NOW)
+    assert stored() == (1, 1)
+    periods = retention.Periods(messages=180, closed_cases=365, drafts=7)
+    with session_factory.begin() as s:
+        retention.purge(s, FIXED_NOW + timedelta(days=100), periods)  # not old enough yet
+    assert stored() == (1, 1)
+    with session_factory.begin() as s:
+        retention.purge(s, FIXED_NOW + timedelta(days=200), periods)
+    assert stored() == (0, 0)
+    with session_factory.begin() as s:
+        assert forget(s, contact_id=second) == 0
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the queries are covered on PostgreSQL above

@@ -258,13 +258,15 @@ def for_attachments(session: Session, pairs: Iterable[tuple[int | None, str]]) -
     return {(r.message_id, r.url): describe(r) for r in rows if (r.message_id, r.url) in wanted}
 
 
-def forget(session: Session, *, contact_id: int | None = None, before: datetime | None = None) -> int:
-    """Delete a contact's media, or every file received before ``before`` (retention, deletion requests), with
-    their bytes; how many files."""
-    if contact_id is None and before is None:
-        raise ValueError("forget what? give contact_id or before")
+def forget(session: Session, *, contact_id: int | None = None, before: datetime | None = None,
+           message_ids: Any = None) -> int:
+    """Delete media with their bytes: a contact's (a deletion request), those received before ``before``, or
+    those of ``message_ids`` (ids or a select of them: messages being purged); how many files."""
     conditions = [MediaFile.contact_id == contact_id] if contact_id is not None else []
     conditions += [MediaFile.created_at < before] if before is not None else []
+    conditions += [MediaFile.message_id.in_(message_ids)] if message_ids is not None else []
+    if not conditions:
+        raise ValueError("forget what? give contact_id, before or message_ids")
     ids = select(MediaFile.id).where(*conditions)
     session.execute(delete(MediaBlob).where(MediaBlob.media_id.in_(ids)).execution_options(synchronize_session=False))
     return session.execute(delete(MediaFile).where(*conditions).execution_options(synchronize_session=False)).rowcount or 0
