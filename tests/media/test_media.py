@@ -5,6 +5,7 @@ and served to signed-in staff only; a voice note alone asks a person to listen."
 from __future__ import annotations
 
 import itertools
+import threading
 from datetime import timedelta
 
 import pytest
@@ -220,3 +221,24 @@ def test_unknown_or_pending_media_are_404(app, fake_twilio, session_factory):
     assert staff.get("/staff/media/999999").status_code == 404
     page = staff.get(f"/staff/contacts/{_rows(session_factory)[0].contact_id}").get_data(as_text=True)
     assert "being fetched from the provider" in page
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the queries are covered on PostgreSQL above
+def test_the_worker_loops_chore_fetches_twilio_urls_as_webhooks_carry_them(fake_twilio, session_factory,
+                                                                           media_settings):
+    """``helpline serve``/``helpline worker`` build the chore from settings; a ``https://api.twilio.com/…`` URL (as
+    a recorded webhook has it) goes to the configured API root, here the fake, in the chore's own thread."""
+    from webhooks.server import build_media_chore
+
+    local = fake_twilio.add_media(VOICE, "audio/ogg")
+    _queued(session_factory, ("https://api.twilio.com" + local.removeprefix(fake_twilio.url), "audio/ogg"))
+    chore = build_media_chore(media_settings, session_factory)
+    assert chore is not None and build_media_chore(media_settings.model_copy(update={"twilio_auth_token": None}),
+                                                   session_factory) is None
+    chore(FIXED_NOW)  # returns at once; the fetch runs in its thread
+    for _ in range(200):
+        if _rows(session_factory)[0].status == "stored":
+            break
+        threading.Event().wait(0.05)
+    assert _rows(session_factory)[0].status == "stored"
+    assert [r.authorized for r in fake_twilio.media_requests if not r.cdn] == [True]
