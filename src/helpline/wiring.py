@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from helpline import kb as kb_mod
-from helpline import pipeline
+from helpline import pipeline, retention
 from helpline.complaints import countries, policy, taxonomy
 from helpline.complaints import turns as complaints
 from helpline.engine import events as ev
@@ -20,6 +20,7 @@ from helpline.flows.complaint import ComplaintFlow
 from helpline.flows.faq import FaqFlow
 from helpline.flows.language import LanguageFlow
 from helpline.flows.oep_check import OepCheckFlow
+from helpline.flows.privacy import DataDeletionFlow
 from helpline.flows.status_lookup import StatusLookupFlow
 from helpline.flows.tracking import TrackingFlow
 from helpline.handoff import service as handoff
@@ -31,15 +32,16 @@ from helpline.oep import names as oep_names, source as oep_source, turns as oep
 from helpline.status import codes, turns as status
 from helpline.status import config as status_config
 
-FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING, OEP = (
-    FaqFlow(), HandoffFlow(), LanguageFlow(), StatusLookupFlow(), ComplaintFlow(), TrackingFlow(), OepCheckFlow())
+FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING, OEP, PRIVACY = (
+    FaqFlow(), HandoffFlow(), LanguageFlow(), StatusLookupFlow(), ComplaintFlow(), TrackingFlow(), OepCheckFlow(),
+    DataDeletionFlow())
 
-FLOWS = (FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING, OEP)
+FLOWS = (FAQ, HANDOFF, LANGUAGE, STATUS, COMPLAINT, TRACKING, OEP, PRIVACY)
 """Every flow. Free text outside a flow is offered to their ``intercept`` in this order, then to ``fallback``."""
 
-GATES = (HANDOFF, COMPLAINT, TRACKING)
+GATES = (HANDOFF, PRIVACY, COMPLAINT, TRACKING)
 """Flows whose ``gate`` sees every message first, in this order: while a person holds the conversation nothing
-else may answer, so the handoff comes first (a test fails if it does not)."""
+else may answer, so the handoff comes first (a test fails if it does not); "delete my data" works inside a form."""
 
 MENU = (FAQ.id, COMPLAINT.id, STATUS.id, OEP.id, HANDOFF.id, LANGUAGE.id)
 """The main menu, in order."""
@@ -58,6 +60,8 @@ HANDLERS: dict[type, pipeline.Handler] = {
     ev.LookupFailed: complaints.record_failure,
     ev.StatusChecked: status.record_check,
     ev.StatusWatchRequested: status.create_watches,
+    ev.SensitiveInbound: pipeline.ignore,  # acted on by close_turn itself, before the message is logged
+    ev.DataDeletionRequested: retention.on_deletion_requested,
 }
 """Who writes each event (``ReplyCreated`` is the channel's: it sends the reply)."""
 

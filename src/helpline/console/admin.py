@@ -97,3 +97,6 @@ def audit_log():  # type: ignore[no-untyped-def]
                     "detail": e.detail, "ip": e.ip} for e in rows]
     return render_template("console/audit.html", entries=entries, page=page, total=total, size=PAGE_SIZE,
                            actor=actor, action=action, active="audit")
+
+
+from helpline.console import privacy as _privacy  # noqa: E402,F401  (deletion requests, issue 16: admin only too)
