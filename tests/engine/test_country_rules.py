@@ -224,3 +224,19 @@ def test_no_design_precedent_and_no_foreign_scheme_in_my_topics(core):
                 for kw in ({}, {"sms": True}, {"long": True}):
                     text = core.kb.answer(tid, lang, country=code, **kw).casefold()
                     assert "design precedent" not in text and "madad" not in text
+
+
+@pytest.mark.parametrize("lang,question,segments", [
+    ("en", "my kafeel took my passport", 1), ("ur-Latn", "kafeel ne passport rakh liya hai", 1),
+    ("ur", "کفیل نے پاسپورٹ رکھ لیا ہے", 2),
+])
+def test_the_country_question_is_one_paid_sms_in_latin_and_two_in_urdu(core, lang, question, segments):
+    from helpline.sms import count_segments
+    from webhooks.twilio.render import render_sms
+
+    dialog = Dialog(core, state={"turns": 1, "lang": lang})
+    dialog.say(question)
+    dialog.step(choice="faq.country")
+    [reply] = dialog.replies
+    rendered = core.render(reply, "sms")
+    assert count_segments(render_sms(rendered.paragraphs, rendered.menu, lang=lang)).segments <= segments
