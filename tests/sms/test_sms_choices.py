@@ -12,6 +12,7 @@ from helpline.messages import InboundMessage, Text
 from helpline.sms import count_segments
 from helpline.storage.models import UnansweredQuestion
 from tests.conftest import FIXED_NOW
+from tests.sms.test_sms_rules import MORE_HINTS, _more_offered
 
 MAIN_MENU_LABELS = {"en": ("Question", "Complaint"), "ur-Latn": ("Sawal", "Shikayat"), "ur": ("سوال", "شکایت")}
 
@@ -24,7 +25,7 @@ def _unanswered(app) -> int:
 @pytest.mark.parametrize(("greeting", "lang"), [("السلام علیکم", "ur"), ("aoa bhai", "ur-Latn"), ("hello", "en")])
 def test_the_first_welcome_shows_every_option_on_its_one_page(sms, greeting, lang):
     reply = sms.send(greeting)
-    assert "MORE" not in reply and count_segments(reply).segments <= 2
+    assert not any(hint in reply for hint in MORE_HINTS) and count_segments(reply).segments <= 2
     lines = reply.splitlines()
     assert [line.split(" ", 1)[0] for line in lines[-6:]] == ["1", "2", "3", "4", "5", "6"], reply
 
@@ -47,7 +48,7 @@ def test_more_after_the_last_page_says_there_is_no_more(sms, app):
     sms.send("protector kya hota hai")
     first = sms.send("1")  # the answer in full: more than one page
     pages = [first]
-    while "MORE" in pages[-1].splitlines()[-1]:
+    while _more_offered(pages[-1]):
         pages.append(sms.send("more"))
         assert len(pages) < 10
     done = sms.send("more")
@@ -61,7 +62,7 @@ def test_the_help_word_gets_the_short_sms_help_with_the_menu(sms, core, word, la
     reply = sms.send(word)
     assert reply.startswith(core.i18n.render(Text("help.text.sms"), lang)[:20]), reply
     assert count_segments(reply).segments == (1 if lang != "ur" else 2)
-    assert "MORE" not in reply
+    assert not any(hint in reply for hint in MORE_HINTS)
 
 
 def _choice(core, lang: str, text: str, shown: list[list]) -> str | None:
