@@ -71,6 +71,8 @@ def test_hedges_are_read_per_language():
     assert kb_sources.hedged("UAE: overstay AED 50 roz (khabar).", "ur-Latn")
     assert kb_sources.hedged("کویت: 2024 میں عام معافی ملی تھی (خبر)۔", "ur")
     assert not kb_sources.hedged("Employers must insure you.", "en")
+    assert not kb_sources.hedged("Keep reports and bills.", "en")  # medical reports are no hedge
+    assert not kb_sources.hedged("میڈیکل رپورٹیں سنبھال کر رکھیں۔", "ur")
 
 
 def test_the_check_finds_a_foreign_scheme_an_unknown_source_and_an_unhedged_answer(tmp_path):

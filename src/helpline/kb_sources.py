@@ -23,13 +23,14 @@ LABEL_SPLIT = re.compile(r"[;؛]")
 # Other countries' schemes for their own migrants: never cited, in any field of any topic.
 FOREIGN_SCHEMES = re.compile(r"\bMADAD\b|madad\.gov\.in|mea\.gov\.in|\beMigrate\b|emigrate\.gov\.in")
 
-# Words by which an answer says it rests on a secondary source, per language (case-insensitive).
+# Words by which an answer says it rests on a secondary source, per language (case-insensitive). Not a bare
+# "report": "keep reports and bills" / «میڈیکل رپورٹیں» are medical reports, not a hedge.
 HEDGES = {
-    "en": ("report", "news", "third-party", "summary", "unconfirmed", "according to", "law firm", "lawyer",
-           "column", "broker"),
-    "ur-Latn": ("report", "khabar", "khabr", "third-party", "khulasa", "unconfirmed", "law firm", "lawyer",
-                "wakeel", "ke mutabiq"),
-    "ur": ("رپورٹ", "خبر", "غیر سرکاری", "خلاصہ", "غیر مصدقہ", "کے مطابق", "وکیل"),
+    "en": ("news", "reported", "(report", "report of", "reports say", "third-party", "summary", "unconfirmed",
+           "according to", "law firm", "lawyer", "column", "broker"),
+    "ur-Latn": ("khabar", "khabr", "reported", "(report", "third-party", "khulasa", "unconfirmed", "law firm",
+                "lawyer", "wakeel", "ke mutabiq", "broker"),
+    "ur": ("(رپورٹ", "رپورٹ کے مطابق", "رپورٹس)", "خبر", "غیر سرکاری", "خلاصہ", "غیر مصدقہ", "کے مطابق", "وکیل"),
 }
 
 
