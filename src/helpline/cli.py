@@ -166,14 +166,18 @@ def kb() -> None:
 @click.option("--topics-md", type=click.Path(path_type=Path), default=None,
               help="A topics.md whose topic ids must all be covered (default: ../shared/knowledge/topics.md).")
 def kb_check(topics_md: Path | None) -> None:
-    """Validate every topic: ids, languages, sources, GSM-7 purity, SMS length, placeholders."""
+    """Validate every topic: ids, languages, sources (classified, none foreign, secondary ones said so), GSM-7
+    purity, SMS length, placeholders."""
     from helpline import kb as kb_mod
+    from helpline import kb_sources
 
     settings = env().settings
     base = kb_mod.load(settings.locales_dir, settings.deployment_file)
     topics_md = topics_md or (SHARED_TOPICS if SHARED_TOPICS.exists() else None)
     expected = kb_mod.topic_ids_from_markdown(topics_md) if topics_md else None
     problems = kb_mod.check(base, expected)
+    if (settings.locales_dir / "kb" / kb_sources.SOURCES_FILE).exists():  # sources that apply (issue 14, item 4)
+        problems += kb_sources.problems(base, settings.locales_dir / "kb")
     for problem in problems:
         click.echo(problem)
     gaps = kb_mod.gaps(base)
