@@ -114,6 +114,13 @@ def test_the_country_chosen_is_remembered_for_the_next_question(core):
     assert "faq.country" not in dialog.menu
 
 
+def test_pakistan_remembered_from_an_older_conversation_is_home(core):
+    dialog = Dialog(core, state={"turns": 5, "country": "PK"})
+    dialog.say("my kafeel took my passport")
+    assert dialog.answered == ["passport_confiscation"] and dialog.keys == ["kb:passport_confiscation:answer_sms"]
+    assert "faq.country" not in dialog.menu
+
+
 def test_other_or_pakistan_gives_the_general_answer_and_stops_asking(core):
     dialog = Dialog(core, state={"turns": 1, "lang": "ur-Latn"})
     dialog.say("kafeel ne passport rakh liya hai")

@@ -150,7 +150,8 @@ def _country(turn: Turn, question: str) -> str | None:
         turn.state["country"] = found
         return found
     draft = turn.state.get(DRAFT) or {}
-    return turn.state.get("country") or draft.get("country") or None
+    found = turn.state.get("country") or draft.get("country") or None
+    return OTHER_COUNTRY if found == HOME else found  # remembered before Pakistan was read as home
 
 
 def _has_rules(turn: Turn) -> bool:
