@@ -1,7 +1,7 @@
 """Done-when of issue 18 for media, in Debian's Chromium (Playwright, no browser download): a worker's voice note
 comes in by signed MMS webhook (WhatsApp media arrive the same way), is fetched from the fake Twilio with the
-account's credentials, and plays in the handoff queue for signed-in staff; an anonymous browser gets the sign-in
-page, never the bytes. Chromium missing: skipped locally, a failure under ``CI=true``."""
+account's credentials, and plays in the handoff queue for signed-in staff (a photo shows in the conversation); an
+anonymous browser gets the sign-in page, never the bytes. Chromium missing: skipped locally, a failure under ``CI=true``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tests.conftest import FIXED_NOW
 from tests.console.conftest import PASSWORD
 from tests.console.test_browser import _chromium
 from tests.media.conftest import mms
-from tests.media.samples import ogg_opus
+from tests.media.samples import ogg_opus, png
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "console"
 VOICE = ogg_opus(2.0)
@@ -44,10 +44,12 @@ def test_a_voice_note_plays_for_signed_in_staff_only(live, sms, fake_twilio, ses
     from playwright.sync_api import sync_playwright
 
     assert "The bot cannot listen to it" in sms.send("", **mms(fake_twilio, (VOICE, "audio/ogg")))
-    assert fetch().stored == 1
-    assert [r.authorized for r in fake_twilio.media_requests if not r.cdn] == [True]
+    sms.send("contract ki photo", **mms(fake_twilio, (png(40, 30), "image/png")))
+    assert fetch().stored == 2
+    assert [r.authorized for r in fake_twilio.media_requests if not r.cdn] == [True, True]
     with session_factory.begin() as session:
-        media_id = session.scalars(select(MediaFile.id)).one()
+        media_id, photo_id = session.scalars(select(MediaFile.id).order_by(MediaFile.id)).all()
+        contact_id = session.scalars(select(MediaFile.contact_id)).first()
         create_user(session, "hina", PASSWORD, "agent", FIXED_NOW)
     url = f"{live}/staff/media/{media_id}"
     errors: list[str] = []
@@ -81,6 +83,12 @@ def test_a_voice_note_plays_for_signed_in_staff_only(live, sms, fake_twilio, ses
             assert state[0] >= 1 and state[2] is None and 1.5 < state[1] < 2.5, state  # the whole note, 2 s
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "handoff-voice-note.png"), full_page=True)
+            page.goto(f"{live}/staff/contacts/{contact_id}")  # the conversation: the note and the photo
+            assert page.locator(".convo audio").count() == 1
+            image = page.locator(f".convo img[src='/staff/media/{photo_id}']")
+            image.wait_for()
+            page.wait_for_function("i => i.complete", arg=image.element_handle(), timeout=10_000)
+            assert image.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [40, 30]
             served = staff.request.get(url)
             assert served.status == 200 and served.headers["content-type"] == "audio/ogg"
             assert served.body() == VOICE

@@ -71,10 +71,9 @@ def handoffs():  # type: ignore[no-untyped-def]
         rows = db.execute(select(Handoff, Contact, Message.text).join(Contact, Contact.id == Handoff.contact_id)
                           .outerjoin(Message, Message.id == Handoff.last_worker_message_id)
                           .where(Handoff.status.in_(HANDOFF_ACTIVE))).all()
-        files = media.for_messages(db, (h.last_worker_message_id for h, _, _ in rows if h.last_worker_message_id))
+        files = media.sent_since(db, {h.contact_id: h.requested_at for h, _, _ in rows})  # voice notes: played here
         items = sorted(({**(handoff_dict(h) or {}), "channel": c.channel, "address": c.address, "latest": text,
-                         "media": files.get(h.last_worker_message_id or 0, [])}  # a voice note: played here
-                        for h, c, text in rows), key=_queue_order)
+                         "media": files.get(h.contact_id, [])} for h, c, text in rows), key=_queue_order)
     waiting = [i for i in items if i["status"] == "waiting"]
     held = [i for i in items if i["status"] == "held"]
     return render_template("console/handoff.html", waiting=waiting, held=held, active="handoff", live=True)

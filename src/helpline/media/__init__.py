@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from helpline.media.models import MediaBlob, MediaFile
 from helpline.media.store import (Fetched, FetchFailed, Fetcher, FetchStats, enqueue, fetch_due, for_attachments,
-                                  for_messages, forget, media_chore)
+                                  for_messages, forget, media_chore, sent_since)
 from helpline.media.types import MediaPolicy, MediaRefused, is_voice
 
 __all__ = ["Fetched", "FetchFailed", "Fetcher", "FetchStats", "MediaBlob", "MediaFile", "MediaPolicy",
            "MediaRefused", "enqueue", "fetch_due", "for_attachments", "for_messages", "forget", "is_voice",
-           "media_chore"]
+           "media_chore", "sent_since"]

@@ -249,6 +249,21 @@ def for_messages(session: Session, message_ids: Iterable[int]) -> dict[int, list
     return found
 
 
+def sent_since(session: Session, since: Mapping[int, datetime], limit: int = 3) -> dict[int, list[dict[str, Any]]]:
+    """The last ``limit`` files each contact sent since a time (``contact id → time``: e.g. since they asked for a
+    person), oldest first."""
+    if not since:
+        return {}
+    found: dict[int, list[dict[str, Any]]] = {}
+    rows = session.scalars(select(MediaFile).where(MediaFile.contact_id.in_(since), MediaFile.created_at >= min(
+        since.values())).order_by(MediaFile.created_at.desc(), MediaFile.id.desc()))
+    for row in rows:
+        kept = found.setdefault(row.contact_id, [])
+        if row.created_at >= since[row.contact_id] and len(kept) < limit:
+            kept.insert(0, describe(row))
+    return found
+
+
 def for_attachments(session: Session, pairs: Iterable[tuple[int | None, str]]) -> dict[tuple[int, str], dict[str, Any]]:
     """The media behind complaint attachments, by ``(message id, provider ref)``."""
     wanted = {(m, ref) for m, ref in pairs if m is not None}
