@@ -88,3 +88,16 @@ def test_the_detector_never_raises(text, intent):
                                  "ی", "ي", "۲", "!", " ", "\n", "zakhmi", "jail"]), max_size=30).map("".join))
 def test_the_detector_never_raises_on_mixed_scripts(text):
     danger.detect(text)
+
+
+@pytest.mark.parametrize("text", ["main UAE mein hun", "main Dubai mein hun", "I am in Saudi Arabia", "I'm in Riyadh now",
+                                  "میں دبئی میں ہوں", "abhi qatar me hoon", "Kuwait"])
+def test_saying_where_one_is_is_never_danger_by_the_model_alone(text):
+    """The model's danger examples share the frame "main ... mein hun": naming a place alone is not danger."""
+    assert danger.detect(text, ("danger", 0.79)) is None
+
+
+@pytest.mark.parametrize("text", ["main Dubai mein jail mein hun", "I am locked in a room in Riyadh",
+                                  "main saudia mein phansa hua hun koi madad karo"])
+def test_a_place_with_more_to_say_still_counts(text):
+    assert danger.detect(text, ("danger", 0.79)) is not None
