@@ -301,7 +301,7 @@ WORDS = {  # what a worker types, and what the bot must say, per language
     "ur": {"start": "شکایت", "story": "دوحہ میں مارچ سے تنخواہ نہیں ملی", "back": "واپس", "menu": "مینو",
            "skip": "چھوڑیں", "yes": "جی ہاں", "ask_story": "کیا ہوا؟", "ask_who": "کیا یہ شکایت آپ کے اپنے بارے میں ہے؟",
            "resume": "ادھوری شکایت", "ask_relation": "کیا رشتہ ہے", "ask_id": "ورکر کا", "filed": "ٹکٹ نمبر:",
-           "main": "مین مینو"},
+           "main": "مینو:"},  # on SMS the short form (sms.po menu.title.sms), elsewhere "مین مینو:"
 }
 
 
