@@ -92,7 +92,9 @@ class FakeTwilio:
     def start(self) -> FakeTwilio:
         """Listen on a free port of 127.0.0.1 in a background thread."""
         self._server = LocalServer(("127.0.0.1", 0), _handler(self))
-        threading.Thread(target=self._server.serve_forever, name="fake-twilio", daemon=True).start()
+        # A short poll: stop() (shutdown) waits for the loop to notice, 0.5 s by default, at the end of every test.
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-twilio",
+                         daemon=True).start()
         return self
 
     def stop(self) -> None:
