@@ -242,3 +242,25 @@ def test_the_worker_loops_chore_fetches_twilio_urls_as_webhooks_carry_them(fake_
         threading.Event().wait(0.05)
     assert _rows(session_factory)[0].status == "stored"
     assert [r.authorized for r in fake_twilio.media_requests if not r.cdn] == [True]
+
+
+@pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_two_workers_fetch_each_file_once(fake_twilio, session_factory, media_settings):
+    """Several instances on one PostgreSQL: concurrent passes take disjoint files (SKIP LOCKED), each fetched once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from helpline.media import fetch_due
+    from webhooks.twilio.media import fetcher_from_settings
+
+    for _ in range(3):
+        _queued(session_factory, *[(fake_twilio.add_media(VOICE, "audio/ogg"), "audio/ogg") for _ in range(2)])
+
+    def work(name: str) -> int:
+        fetcher = fetcher_from_settings(media_settings)
+        return fetch_due(session_factory, {"sms": fetcher}, MediaPolicy(), FIXED_NOW, worker=name, limit=2).stored
+
+    with ThreadPoolExecutor(3) as pool:
+        assert sum(pool.map(work, ["w1", "w2", "w3"])) == 6
+    paths = [r.path for r in fake_twilio.media_requests if not r.cdn]
+    assert len(paths) == len(set(paths)) == 6
+    assert {r.status for r in _rows(session_factory)} == {"stored"}
