@@ -42,9 +42,13 @@ def request(url: str, body: bytes | None = None, headers: dict[str, str] | None 
 
 
 def helpline_env(db_url: str, **settings: str) -> dict[str, str]:
-    """This process's environment without any HELPLINE_* of the developer's, plus the given settings."""
+    """This process's environment without any HELPLINE_* of the developer's, plus the given settings (and the
+    tests' data key, so what a server encrypts the test reads)."""
+    from tests.conftest import TEST_DATA_KEY
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("HELPLINE_")}
-    env.update(HELPLINE_DATABASE_URL=db_url, HELPLINE_LOG_LEVEL="WARNING", **settings)
+    env.update(HELPLINE_DATABASE_URL=db_url, HELPLINE_LOG_LEVEL="WARNING", HELPLINE_DATA_KEYS=TEST_DATA_KEY,
+               **settings)
     return env
 
 
