@@ -24,8 +24,7 @@ FIELDS = ("title", "short", "sms", "long")
 
 # Topics whose texts are being rewritten with per-country variants (issue 14, item 3): held to the glossary once
 # that work lands; until then their ur / ur-Latn wording is the country work's.
-PENDING_TOPICS = frozenset({"stranded_undocumented", "working_hours_rest", "medical_emergency",
-                            "insurance_opf_membership"})
+PENDING_TOPICS: frozenset[str] = frozenset()
 # Catalog strings that are rightly the same in every language (names of languages, bare placeholders).
 SAME_AS_ENGLISH = frozenset({"lang.name.en", "lang.name.ur", "lang.name.ur-Latn", "complaint.label",
                              "complaint.fields.1", "oep.candidate", "oep.candidate.sms", "status_lookup.result",
