@@ -241,7 +241,7 @@ def _every_text(session: Session) -> str:
 def test_status_lookup_answers_are_never_stored_as_text(session_factory, pcore, caplog):
     caplog.set_level("DEBUG")
     worker = ServiceDriver(session_factory, pcore)
-    worker.say("passport status 1234-5678901")
+    worker.say("passport status 1234-5678901 21-03-1987")  # the birth date along with the number
     worker.say("21-03-1987")  # the factor: no record, a failure
     worker.say("passport status")
     worker.say("21 March 1987")  # a birth date sent instead of the number
@@ -264,7 +264,7 @@ def test_status_lookup_answers_are_never_stored_as_text(session_factory, pcore, 
     for form in DOB_FORMS:
         assert form not in everything and form not in caplog.text  # nor in any log line
     assert "7319" not in everything
-    assert withheld == 5  # two birth dates to the lookup, two after the refusal, the CNIC digits
+    assert withheld == 6  # three birth dates to the lookup, two after the refusal, the CNIC digits
 
 
 def test_a_birth_date_is_never_kept_as_an_unanswered_question(session_factory, pcore):

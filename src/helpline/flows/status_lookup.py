@@ -8,6 +8,7 @@ same reply, so a number cannot be probed. See docs/status.md.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from helpline.engine.core import MAIN_MENU, Flow, Turn
@@ -18,7 +19,7 @@ from helpline.messages import MenuItem, Text
 from helpline.status import codes as codebook
 from helpline.status.config import StatusConfig
 from helpline.status.factors import find_number, mask_number, normalize_number, parse_factor
-from helpline.text import normalize
+from helpline.text import ascii_digits, normalize
 
 HOW = "status_lookup:how"
 WATCH = "status_lookup:watch"
@@ -98,6 +99,8 @@ class StatusLookupFlow(Flow):
                 and any(f" {norm}".startswith(form) for form in STATUS_PREFIXES))
         if not (about_status or bare):
             return False
+        if has_date(turn.text):  # "status 1234-5678901 21-03-1987": the birth date came with the number
+            turn.emit(SensitiveInbound("verification"))
         self.start(turn, number)
         return True
 
@@ -140,9 +143,9 @@ class StatusLookupFlow(Flow):
         number = find_number(turn.text)
         factor = parse_factor(turn.text)
         sent_a_date = factor is not None and factor.kind == "dob" and any(sep in turn.text for sep in "-/. ")
+        if sent_a_date or has_date(turn.text):  # a birth date, first or with the number: never kept
+            turn.emit(SensitiveInbound("verification"))
         if number is None or sent_a_date:  # nothing like a number, or the birth date sent first
-            if sent_a_date:
-                turn.emit(SensitiveInbound("verification"))
             self._ask_number(turn, "status_lookup.bad_number")
             return
         self.start(turn, number)
@@ -229,6 +232,15 @@ class StatusLookupFlow(Flow):
         if faq is None or not faq.fallback(turn):
             turn.main_menu("choice.invalid")
 
+
+
+_DATE = re.compile(r"(?<!\d)(?:\d{1,2}[-/. ]\d{1,2}[-/. ](?:19|20)\d\d|(?:19|20)\d\d-\d{1,2}-\d{1,2}|\d{1,2}[ -]?"
+                   r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ -,]*(?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+
+
+def has_date(text: str) -> bool:
+    """Whether a message carries a date (a birth date sent along with the tracking number)."""
+    return bool(_DATE.search(ascii_digits(text or "")))
 
 
 def _not_ours(turn: Turn) -> bool:
