@@ -292,7 +292,7 @@ def _seed_for_purge(session_factory: sessionmaker[Session]) -> dict[str, int]:
         closed = _complaint(s, contact, status="closed", closed_at=old, created_at=old, filer_relation="brother")
         s.add(ComplaintEvent(complaint_id=closed.id, at=old, actor="staff:a", kind="note", text="called Aslam"))
         open_ = _complaint(s, contact, status="in_progress", created_at=old)
-        s.add(Conversation(contact_id=contact.id, updated_at=old, state={
+        s.add(Conversation(contact_id=contact.id, updated_at=old, pager={"pages": ["my CNIC is ..."]}, state={
             "lang": "en", "flow": "complaint", "step": "identity", "turns": 4,
             "complaint_draft": {"cnic": CNIC, "updated": old.isoformat()}}))
         return {"contact": contact.id, "closed": closed.id, "open": open_.id}
@@ -321,8 +321,10 @@ def test_purge_dry_run_then_real_then_again(session_factory):
         assert (closed.category, closed.country, closed.status) == ("wages", "SA", "closed")
         assert [e.text for e in closed.events] == [retention.PURGED]
         assert open_.worker_cnic == CNIC and open_.anonymised_at is None  # still being worked on
-        state = s.get(Conversation, ids["contact"]).state
+        conversation = s.get(Conversation, ids["contact"])
+        state = conversation.state
         assert "complaint_draft" not in state and state["lang"] == "en" and "flow" not in state
+        assert conversation.pager is None
         assert s.scalars(select(UnansweredQuestion.text)).one() == retention.PURGED
         assert _found(s, "5431") == [ids["open"]]
 

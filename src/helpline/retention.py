@@ -73,8 +73,10 @@ def purge(session: Session, now: datetime, periods: Periods, *, dry_run: bool = 
         Complaint.status == "closed", Complaint.closed_at < now - timedelta(days=periods.closed_cases),
         Complaint.anonymised_at.is_(None))))
     counts["complaints"] = len(closed)
-    stale = [c for c in session.scalars(select(Conversation).where(
-        Conversation.updated_at < now - timedelta(days=periods.drafts))) if _has_personal_state(c.state)]
+    idle = [c for c in session.scalars(select(Conversation).where(
+        Conversation.updated_at < now - timedelta(days=periods.drafts)))
+        if _has_personal_state(c.state) or c.pager is not None]
+    stale = [c for c in idle if _has_personal_state(c.state)]
     counts["drafts"] = len(stale)
     if dry_run:
         return counts
@@ -93,8 +95,9 @@ def purge(session: Session, now: datetime, periods: Periods, *, dry_run: bool = 
                     .execution_options(synchronize_session=False))
     for complaint in closed:
         anonymise_complaint(session, complaint, PURGED, now)
-    for conversation in stale:
+    for conversation in idle:  # the draft, and SMS pages still waiting for MORE (they quote the conversation)
         conversation.state = _without_personal_state(conversation.state)
+        conversation.pager = None
     session.flush()
     return counts
 
