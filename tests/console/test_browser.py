@@ -224,7 +224,7 @@ def test_staff_work_a_complaint_filed_by_sms_in_chromium(server, session_factory
     bodies = [r.form.get("Body", "") for r in fake.delivered if r.form.get("To") == WORKER]
     handoff = [r.form.get("Body", "") for r in fake.delivered if r.form.get("To") == OTHER]
     assert handoff[0].startswith("Helpline ka numainda aa gaya hai") and handoff[1].startswith("Assalam o alaikum")
-    assert handoff[2].startswith("Staff member ki baat mukammal")
+    assert handoff[2].startswith("Numainde se baat khatam ho gayi")
     assert any("They will call your employer this week." in b for b in bodies), bodies
     assert any("Community Welfare Attache in Dubai" in b for b in bodies), bodies
     if os.environ.get("HELPLINE_DOCS_SCREENSHOTS") == "1":

@@ -72,7 +72,7 @@ def test_the_bot_is_quiet_while_held_and_answers_after_release(channel, turn, se
         assert texts[0].startswith("Helpline ka numainda aa gaya hai")  # joined, in their language
         assert texts[1] == "Main Asma hoon, bataiye"
         holds.release(session, contact, "asma", now=FIXED_NOW, core=core)
-        assert _outbox_texts(session, contact.id)[-1].startswith("Staff member ki baat mukammal")
+        assert _outbox_texts(session, contact.id)[-1].startswith("Numainde se baat khatam ho gayi")
         assert session.scalars(select(OutboxMessage.channel)).all() == [channel] * 3
     back = turn(channel, "menu")
     assert back.replies and back.replies[0].menu  # the bot answers again
@@ -87,7 +87,7 @@ def test_a_lapsed_hold_hands_back_on_the_next_message(channel, turn, session_fac
     monkeypatch.setattr(core, "clock", lambda: FIXED_NOW + TIMEOUT + timedelta(seconds=1))
     result = turn(channel, "protector kya hota hai")
     paragraphs = [p for r in result.replies for p in r.paragraphs]
-    assert paragraphs[0].startswith("Staff member abhi dastiyab nahi")
+    assert paragraphs[0].startswith("Abhi koi numainda farigh nahi")
     assert len(paragraphs) > 1  # and the question is answered in the same reply
     with session_factory() as session:
         assert session.scalars(select(Handoff.status)).one() == "expired"
@@ -101,7 +101,7 @@ def test_the_sweep_expires_holds_and_tells_the_worker(turn, session_factory, cor
         assert holds.expire_due(session, core, FIXED_NOW + TIMEOUT / 2) == 0
         assert holds.expire_due(session, core, FIXED_NOW + TIMEOUT) == 1
         contact = _contact(session, "sms")
-        assert _outbox_texts(session, contact.id)[-1].startswith("عملہ ابھی دستیاب نہیں")  # Urdu, as they wrote
+        assert _outbox_texts(session, contact.id)[-1].startswith("ابھی کوئی نمائندہ فارغ نہیں")  # Urdu, as they wrote
     assert turn("sms", "menu").replies
 
 

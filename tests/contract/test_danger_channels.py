@@ -25,8 +25,8 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
 from tests.harness import BUDGET, PUBLIC_URL, SECRET, SmsDriver, TelegramDriver
 
-WITH_TEAM = {"en": "Your message is with the team", "ur-Latn": "Aap ka paigham team tak",
-             "ur": "آپ کا پیغام ٹیم تک"}
+WITH_TEAM = {"en": "Your message is with the team", "ur-Latn": "Aap ka paigham staff tak",
+             "ur": "آپ کا پیغام عملے تک"}
 CASES = [  # language, danger, a plain message, "is anyone there?"
     ("en", "my kafeel beats me, I am locked in a room", "my sponsor said something strange about the camp rules",
      "is anyone there?"),

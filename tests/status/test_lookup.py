@@ -26,7 +26,7 @@ def test_english_transcript_from_the_menu(registry, core):
 def test_roman_urdu_transcript_from_free_text(registry, core):
     worker = Worker(core, registry)
     worker.script([
-        ("mera passport kahan hai", ["tracking number bhejein", "Poora CNIC kabhi na bhejein"]),
+        ("mera passport kahan hai", ["tracking number bhejein", "Poora CNIC number kabhi na bhejein"]),
         ("12345678901", ["Number *******8901", "Tasdeeq ke liye"]),
         ("0123", ["Zer-e-karwai", "Agla qadam:", "Daftar: Regional Passport Office"]),
     ])
@@ -36,7 +36,7 @@ def test_urdu_transcript_with_urdu_digits(registry, core):
     worker = Worker(core, registry)
     worker.script([
         ("میرا پاسپورٹ کہاں ہے", ["ٹریکنگ نمبر بھیجیں"]),
-        ("۱۲۳۴-۵۶۷۸۹۰۱", ["نمبر *******8901", "تاریخ پیدائش"]),
+        ("۱۲۳۴-۵۶۷۸۹۰۱", ["نمبر *******8901", "پیدائش کی تاریخ"]),
         ("۱۴-۰۵-۱۹۹۰", ["پاسپورٹ کی درخواست", "زیر کارروائی", "اگلا قدم:", "دفتر:"]),
     ])
 
