@@ -89,9 +89,12 @@ def claim(sessions: sessionmaker[Session], worker: str, now: datetime, limit: in
           channels: tuple[str, ...] | None = None, lease: timedelta = LEASE) -> list[int]:
     """Take up to ``limit`` due rows for ``worker`` in one statement; each id is claimed by exactly one worker.
 
-    One ``UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING id``: SQLite runs it under its single write lock;
-    on PostgreSQL the inner select is ``FOR UPDATE SKIP LOCKED``, so concurrent workers take disjoint batches
-    without waiting for each other, and the outer condition is re-checked on the locked rows.
+    One ``WITH due AS (SELECT … LIMIT n) UPDATE … WHERE id IN (SELECT id FROM due) RETURNING id``: SQLite runs it
+    under its single write lock; on PostgreSQL the select is ``FOR UPDATE SKIP LOCKED``, so concurrent workers take
+    disjoint batches without waiting for each other, and the outer condition is re-checked on the locked rows. The
+    select is a CTE so that it runs once: as a plain ``IN (subquery)`` PostgreSQL may run it again for each row
+    it updates, each run skipping the rows the statement itself just locked, and claim every due row whatever
+    the limit (``tests/test_outbox_claim.py``).
     """
     due = select(OutboxMessage.id).where(_claimable(now)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
     if channels:
@@ -100,9 +103,10 @@ def claim(sessions: sessionmaker[Session], worker: str, now: datetime, limit: in
         _give_up(session, now)
         if session.get_bind().dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
+        batch = due.limit(limit).cte("due")
         claimed = session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due.limit(limit)), _claimable(now))
+            .where(OutboxMessage.id.in_(select(batch.c.id)), _claimable(now))
             .values(status="sending", lease_owner=worker, lease_until=now + lease,
                     attempts=OutboxMessage.attempts + 1, updated_at=now)
             .returning(OutboxMessage.id)
