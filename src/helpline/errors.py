@@ -8,6 +8,8 @@
     ├── InboundRejected           a channel refused a request (bad signature, malformed form); carries an HTTP status
     │   └── MalformedUpdate       (``bot.parse``) the body is JSON but not a Telegram update; always a 400
     ├── SendFailed                a provider refused or failed to deliver; ``retryable`` says whether to try again
+    ├── SendHeld                  the channel may not send this message now (WhatsApp: outside the 24-hour window
+    │                             and no approved template fits); the outbox holds it until the worker writes again
     ├── InvalidInput              a value given to a domain function is not acceptable (an unknown status, a bad
     │                             user name, a naive datetime, an address of another channel, a packaged data file
     │                             such as taxonomy.toml that breaks its own rules); the message says what and why.
@@ -55,6 +57,19 @@ class SendFailed(HelplineError):
         self.reason = reason
         self.retryable = retryable
         self.code = code
+        super().__init__(reason)
+
+
+class SendHeld(HelplineError):
+    """The channel may not send this message now, and nothing is wrong with it: WhatsApp outside its 24-hour
+    window (Twilio 63016) when no approved template can stand in. The outbox holds the row (``held``, with
+    ``reason`` for staff) until the worker writes again. ``notice_sent`` is the template the channel did send in
+    its place, if any (a short notice asking the worker to reply), so the conversation log can show it."""
+
+    def __init__(self, reason: str, *, code: str = "window", notice_sent: object | None = None):
+        self.reason = reason
+        self.code = code
+        self.notice_sent = notice_sent
         super().__init__(reason)
 
 

@@ -20,7 +20,7 @@ LANGUAGES: tuple[str, ...] = ("en", "ur", "ur-Latn")
 
 DEFAULT_LANGUAGE = "en"
 
-CHANNELS: tuple[str, ...] = ("sms", "telegram", "chat")
+CHANNELS: tuple[str, ...] = ("sms", "whatsapp", "telegram", "chat")
 
 
 @dataclass(frozen=True)

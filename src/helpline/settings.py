@@ -23,6 +23,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _PG_SCHEMES = re.compile(r"^(postgres|postgresql)://")
 _URL_PASSWORD = re.compile(r"^(?P<head>[^:/?#]+://[^:/?#@]*:)(?P<password>[^/?#]*)(?P<tail>@)")
 _QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<password>[^&#]*)", re.IGNORECASE)
+_CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")  # a Twilio Content API template
 
 
 def env_name(field: str) -> str:
@@ -82,6 +83,17 @@ class Settings(BaseSettings):
         True, description="Twilio answers STOP/START/HELP itself: record consent but send no reply of our own."
     )
     twilio_timeout_seconds: float = Field(15.0, gt=0, le=60, description="Timeout of one Twilio REST request.")
+    # WhatsApp through Twilio (issue 18, docs/whatsapp.md): the same account and token; its own sender.
+    whatsapp_from: str | None = Field(
+        None, pattern=r"^(whatsapp:\+[1-9][0-9]{6,14}|MG[0-9a-fA-F]{32})$",
+        description="WhatsApp sender: whatsapp:+<E.164 number> (the sandbox's is whatsapp:+14155238886) or a "
+                    "Messaging Service SID (MG…) holding the WhatsApp sender.",
+    )
+    whatsapp_templates: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description='Approved WhatsApp templates\' Content SIDs as JSON, by purpose and language: {"case_update": '
+                    '{"en": "HX…", "ur": "HX…", "ur-Latn": "HX…"}, "status_alert": {…}, "reply_waiting": {…}}.',
+    )
     telegram_token: SecretStr | None = Field(None, description="Telegram bot token from @BotFather.")
     telegram_secret: SecretStr | None = Field(
         None, description="Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token on webhook calls."
@@ -158,6 +170,18 @@ class Settings(BaseSettings):
     def _psycopg_driver(cls, value: str) -> str:
         """Rewrite ``postgres://`` and ``postgresql://`` (as hosting platforms hand them out) to psycopg 3."""
         return _PG_SCHEMES.sub("postgresql+psycopg://", value.strip())
+
+    @field_validator("whatsapp_templates")
+    @classmethod
+    def _content_sids(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        """Purposes map languages (en, ur, ur-Latn) to Content SIDs (HX + 32 hex digits)."""
+        for purpose, by_lang in value.items():
+            for lang, sid in by_lang.items():
+                if lang not in ("en", "ur", "ur-Latn"):
+                    raise ValueError(f"{purpose}: unknown language {lang!r} (en, ur or ur-Latn)")
+                if not _CONTENT_SID.match(sid):
+                    raise ValueError(f"{purpose} [{lang}]: not a Content SID (HX followed by 32 hex digits)")
+        return value
 
     @field_validator("log_level")
     @classmethod

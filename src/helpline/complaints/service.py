@@ -18,6 +18,7 @@ from helpline.complaints import references
 from helpline.complaints.models import OPEN_STATUSES, STATUSES, TRANSITIONS, Complaint, ComplaintEvent
 from helpline.complaints.taxonomy import load as load_taxonomy
 from helpline.messages import Text
+from helpline.notices import CASE_UPDATE, NoticeRef
 from helpline.pipeline import contact_language
 from helpline.storage.models import Contact
 
@@ -48,14 +49,15 @@ def worker_lang(session: Session, complaint: Complaint) -> str:
 
 def _notify(session: Session, complaint: Complaint, core: Any, texts: list[Text], *, now: datetime,
             event: ComplaintEvent, kind: str = "case_update") -> None:
-    """Queue a message about ``complaint`` to its contact (nothing for a complaint without one)."""
+    """Queue a message about ``complaint`` to its contact (nothing for a complaint without one); on WhatsApp,
+    after 24 hours of silence, the ``case_update`` notice stands in for it until the worker replies."""
     contact = session.get(Contact, complaint.contact_id) if complaint.contact_id else None
     if contact is None:
         return
     lang = worker_lang(session, complaint)
     paragraphs = [core.i18n.render(t, lang) for t in texts]
     outbox.enqueue(session, contact, paragraphs, kind=kind, lang=lang, now=now,
-                   dedupe_key=f"complaint-event:{event.id}")
+                   dedupe_key=f"complaint-event:{event.id}", notice=case_notice(complaint, core, lang))
     if complaint.first_response_at is None:
         complaint.first_response_at = now
 
@@ -63,6 +65,12 @@ def _notify(session: Session, complaint: Complaint, core: Any, texts: list[Text]
 def status_text(status: str) -> Text:
     """The worker-facing name of a status, as a message key."""
     return Text(f"complaint.status.{status}")
+
+
+def case_notice(complaint: Complaint, core: Any, lang: str) -> NoticeRef:
+    """The ``case_update`` notice for a message about ``complaint``: its ticket number and status in words."""
+    return NoticeRef.of(CASE_UPDATE, reference=references.display(complaint.reference),
+                        status=core.i18n.render(status_text(complaint.status), lang))
 
 
 def change_status(session: Session, complaint: Complaint, to_status: str, *, actor: str, now: datetime, core: Any,
@@ -209,7 +217,7 @@ def file_for_contact(session: Session, contact: Contact, *, category: str, count
                                       "referral": fmt.day(referral, lang), "resolution": fmt.day(resolution, lang)}),
              Text("complaint.filed.this_phone", {"ref": display})]
     outbox.enqueue(session, contact, [core.i18n.render(t, lang) for t in texts], kind="case_update", lang=lang,
-                   now=now, dedupe_key=f"complaint-event:{event.id}")
+                   now=now, dedupe_key=f"complaint-event:{event.id}", notice=case_notice(complaint, core, lang))
     return complaint
 
 

@@ -87,10 +87,12 @@ def worker_lang(session: Session, contact: Contact, core: Core) -> str:
 
 def notify(session: Session, contact: Contact, core: Core, key: str, now: datetime, *, dedupe_key: str | None = None,
            kind: str = "handoff") -> None:
-    """Queue one catalog message to the contact in their language and channel."""
+    """Queue one catalog message to the contact in their language and channel. It says what is happening now
+    ("a person joined", "the bot is back"): where the channel cannot send it now (WhatsApp, 24 hours after the
+    worker last wrote), it is dropped rather than held for their next message, when it would be stale."""
     lang = worker_lang(session, contact, core)
     outbox.enqueue(session, contact, [core.i18n.render(Text(key), lang)], kind=kind, lang=lang, now=now,
-                   dedupe_key=dedupe_key)
+                   dedupe_key=dedupe_key, may_wait=False)
 
 
 def take(session: Session, contact: Contact, username: str, *, now: datetime, core: Core,

@@ -12,6 +12,7 @@ Life of a row::
        └──retryable──────┤ (backoff; after MAX_ATTEMPTS → failed)
          or any error    ├──permanent──► failed (error_code = the provider's code)
                          ├──contact opted out / unreachable──► skipped
+                         ├──channel may not send it now (WhatsApp's window)──► held ──worker writes──► queued
                          └──lease lapsed at the MAX_ATTEMPTS-th claim──► failed (error_code "attempts")
 
     enqueue(claim_for=w) ──► sending (leased to w from the start; deliver_now(w) sends it with no claim)
@@ -26,7 +27,10 @@ an outcome the database refuses) is that row's retry or failure, with the reason
 the console's conversation view), never the batch's; a message the provider took is recorded ``sent`` even
 when the rest of its outcome cannot be written, so it is never sent again. A sender's ``opt_out_codes`` (Twilio
 21610) mark the contact opted out; later rows to that contact are skipped. Status callbacks
-(:func:`record_status`) only move a message forward.
+(:func:`record_status`) only move a message forward. A channel that may not send a message now raises
+:class:`~helpline.errors.SendHeld` (WhatsApp, more than 24 hours after the worker last wrote, when no approved
+template can stand in): the row is ``held`` with the reason, and :func:`release_held` queues it again as soon as
+the worker writes (their message opens the window).
 
 A turn's replies take a shorter road (:func:`deliver_now`): written already leased to the turn's worker
 (``enqueue(claim_for=…)``), they are sent right after the turn commits, and each costs two UPDATEs (the row,
@@ -42,12 +46,12 @@ from __future__ import annotations
 from helpline.outbox.delivery import DeliveryStats, backoff, claim, deliver_due, deliver_now
 from helpline.outbox.model import (BACKOFF, LEASE, MAX_ATTEMPTS, STATUS_RANK, STATUSES, Claimed, OutboxMessage,
                                    Outgoing, Sender)
-from helpline.outbox.queue import enqueue, record_status
+from helpline.outbox.queue import enqueue, record_status, release_held
 from helpline.outbox.worker import pending, run_worker, worker_name
 
 __all__ = [
     "BACKOFF", "LEASE", "MAX_ATTEMPTS", "STATUSES", "STATUS_RANK",
     "Claimed", "DeliveryStats", "OutboxMessage", "Outgoing", "Sender",
-    "backoff", "claim", "deliver_due", "deliver_now", "enqueue", "pending", "record_status", "run_worker",
-    "worker_name",
+    "backoff", "claim", "deliver_due", "deliver_now", "enqueue", "pending", "record_status", "release_held",
+    "run_worker", "worker_name",
 ]

@@ -10,6 +10,11 @@ is never sent again; a row whose sends never finish (the worker dies each time) 
 at once, and rows the caller already leased at :func:`~helpline.outbox.enqueue` (``claim_for=``, handed over
 as :class:`~helpline.outbox.model.Claimed`) are neither claimed nor read again. Both record an outcome the
 same way (:func:`_record`): one UPDATE of the outbox row and one of its message-log row.
+
+A channel with a window (WhatsApp) learns from the row how long ago the worker last wrote
+(``Outgoing.since_inbound``, from ``contacts.last_seen_at``, which every inbound turn sets) and may answer
+:class:`~helpline.errors.SendHeld`: the row is then ``held`` with the reason (or ``skipped``, for a message that
+may not wait), and any notice the channel sent in its place is logged in the conversation.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any, Callable
 from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from helpline.errors import SendFailed
+from helpline.errors import SendFailed, SendHeld
 from helpline.privacy import mask
 from helpline.outbox.model import (BACKOFF, LEASE, MAX_ATTEMPTS, Claimed, OutboxMessage, Sender, mark_opted_out,
                                    mark_unreachable, outgoing)
@@ -45,10 +50,11 @@ class DeliveryStats:
     retried: int = 0
     failed: int = 0
     skipped: int = 0
+    held: int = 0
 
     @property
     def total(self) -> int:
-        return self.sent + self.retried + self.failed + self.skipped
+        return self.sent + self.retried + self.failed + self.skipped + self.held
 
 
 def backoff(attempts: int) -> timedelta:
@@ -134,12 +140,18 @@ def _claim_ids(sessions: sessionmaker[Session], ids: Sequence[int], worker: str,
                        OutboxMessage.attempts)
             .execution_options(synchronize_session=False)
         ).all()
-        blocked = set(session.scalars(select(Contact.id).where(
-            Contact.id.in_({row.contact_id for row in rows}),
-            or_(Contact.opted_out.is_(True), Contact.unreachable_at.is_not(None))))) if rows else set()
-    return {row.id: (Claimed(outgoing(row), worker, now + lease, row.contact_id, row.message_id),
+        contacts = {c.id: c for c in session.execute(select(
+            Contact.id, Contact.opted_out, Contact.unreachable_at, Contact.last_seen_at).where(
+            Contact.id.in_({row.contact_id for row in rows})))} if rows else {}
+    blocked = {c.id for c in contacts.values() if c.opted_out or c.unreachable_at is not None}
+    return {row.id: (Claimed(outgoing(row, _last_seen(contacts.get(row.contact_id)), now), worker, now + lease,
+                             row.contact_id, row.message_id),
                      row.contact_id not in blocked)
             for row in rows}
+
+
+def _last_seen(contact: Any) -> datetime | None:
+    return contact.last_seen_at if contact is not None else None
 
 
 def _renew(session: Session, row_id: int, worker: str, now: datetime, lease: timedelta = LEASE) -> bool:
@@ -267,8 +279,9 @@ def _deliver_one(sessions: sessionmaker[Session], senders: dict[str, Sender], ro
         found = session.get(OutboxMessage, row_id)
         if found is None:
             return
-        row = Claimed(outgoing(found), worker, now + lease, found.contact_id, found.message_id)
         contact = session.get(Contact, found.contact_id)
+        row = Claimed(outgoing(found, _last_seen(contact), now), worker, now + lease, found.contact_id,
+                      found.message_id)
         if contact is None or contact.opted_out or contact.unreachable_at is not None:
             _record(session, worker, _Outcome(row, "skipped", detail="contact opted out or unreachable"), now, stats)
             return
@@ -281,7 +294,7 @@ def _deliver_one(sessions: sessionmaker[Session], senders: dict[str, Sender], ro
 
 @dataclass(frozen=True)
 class _Outcome:
-    """What became of one leased row: "sent", "retry", "failed" or "skipped"."""
+    """What became of one leased row: "sent", "retry", "failed", "skipped" or "held"."""
 
     row: Claimed
     status: str
@@ -290,12 +303,17 @@ class _Outcome:
     detail: str | None = None
     opted_out: bool = False
     unreachable: bool = False
+    notice_sent: Any = None  # held: the notice the channel sent in the message's place (SentNotice), if any
 
 
 def _send(sender: Sender, row: Claimed) -> _Outcome:
     """Hand one message to its sender; a :class:`SendFailed` becomes a retry or a failure (no database here)."""
     try:
         return _Outcome(row, "sent", provider_id=sender.send(row.item))
+    except SendHeld as exc:  # not now (WhatsApp's window): held for the worker's next message, or dropped
+        log.info("outbox %s: %s (%s)", row.id, "held" if row.item.may_wait else "skipped", exc.code)
+        return _Outcome(row, "held" if row.item.may_wait else "skipped", error_code=exc.code,
+                        detail=exc.reason[:300], notice_sent=exc.notice_sent)
     except SendFailed as exc:
         log.warning("outbox %s: %s (%s, retryable=%s)", row.id, exc.reason, exc.code, exc.retryable)
         return _Outcome(row, "retry" if exc.retryable and row.item.attempt < MAX_ATTEMPTS else "failed",
@@ -325,7 +343,7 @@ def _record_all(sessions: sessionmaker[Session], worker: str, outcomes: list[_Ou
         for outcome in outcomes:
             _record_safely(sessions, worker, outcome, now, stats)
         return
-    for key in ("sent", "retried", "failed", "skipped"):
+    for key in ("sent", "retried", "failed", "skipped", "held"):
         setattr(stats, key, getattr(stats, key) + getattr(counted, key))
 
 
@@ -391,9 +409,15 @@ def _record(session: Session, worker: str, outcome: _Outcome, now: datetime, sta
             logged["provider_id"] = outcome.provider_id[:100]
         session.execute(update(Message).where(Message.id == row.message_id).values(**logged)
                         .execution_options(synchronize_session=False))
+    if held and outcome.notice_sent is not None:  # what went out in the message's place, in the conversation
+        notice = outcome.notice_sent
+        session.add(Message(contact_id=row.contact_id, direction="out", channel=row.item.channel,
+                            provider_id=str(notice.provider_id)[:100], text=notice.text, lang=notice.lang,
+                            status="sent", created_at=now))
     if outcome.opted_out:
         mark_opted_out(session, row.contact_id, now)
     if outcome.unreachable:
         mark_unreachable(session, row.contact_id, now)
-    field = {"sent": "sent", "retry": "retried", "failed": "failed", "skipped": "skipped"}[outcome.status]
+    field = {"sent": "sent", "retry": "retried", "failed": "failed", "skipped": "skipped",
+             "held": "held"}[outcome.status]
     setattr(stats, field, getattr(stats, field) + 1)

@@ -13,19 +13,21 @@ from typing import Any, Protocol
 from sqlalchemy import ForeignKey, Index, Integer, String, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from helpline.notices import NoticeRef
 from helpline.storage.models import Base, Contact
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 BACKOFF = (timedelta(seconds=10), timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 
-# Statuses a row can have; "sent" and later are final for the worker.
-STATUSES = ("queued", "sending", "sent", "delivered", "failed", "skipped")
+# Statuses a row can have; "sent" and later are final for the worker. "held": the channel may not send it now
+# (WhatsApp's 24-hour window); it is queued again when the worker next writes (:func:`~helpline.outbox.release_held`).
+STATUSES = ("queued", "sending", "held", "sent", "delivered", "failed", "skipped")
 
 # Provider delivery statuses in the order they can happen (Twilio's, channels.md); a callback only moves a
 # message forward, since callbacks may arrive out of order. Our own log statuses are placed among them.
 STATUS_RANK = {
-    "created": 0, "queued": 1, "accepted": 1, "scheduled": 1, "sending": 2, "sent": 3,
+    "created": 0, "queued": 1, "held": 1, "accepted": 1, "scheduled": 1, "sending": 2, "sent": 3,
     "delivered": 4, "undelivered": 4, "failed": 4, "canceled": 4, "partially_delivered": 4, "skipped": 4, "read": 5,
 }
 
@@ -43,7 +45,10 @@ class OutboxMessage(Base):
     address: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(30))  # "staff_reply" | "case_update" | "status_alert" | ...
     lang: Mapped[str] = mapped_column(String(16))
-    payload: Mapped[dict[str, Any]]  # {"paragraphs": [...], "menu": [[id, label], ...]}
+    # {"paragraphs": [...], "menu": [[id, label], ...]}, and for channels that need them (WhatsApp): "notice" (a
+    # NoticeRef that may stand in for the text), "notice_only" (the row is that notice), "may_wait" (False: drop
+    # rather than hold a message that would be stale by the worker's next message)
+    payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
@@ -63,7 +68,12 @@ class OutboxMessage(Base):
 
 @dataclass(frozen=True)
 class Outgoing:
-    """What a sender gets: a rendered reply and where it goes (no database objects)."""
+    """What a sender gets: a rendered reply and where it goes (no database objects).
+
+    ``since_inbound`` is how long ago the worker last wrote, at the time of this send (None: unknown), for
+    channels with a window (WhatsApp); ``notice`` the notice that may stand in for the text there, and
+    ``notice_only`` says the message *is* that notice (:mod:`helpline.notices`).
+    """
 
     id: int
     channel: str
@@ -73,14 +83,23 @@ class Outgoing:
     paragraphs: tuple[str, ...]
     menu: tuple[tuple[str, str], ...] = ()
     attempt: int = 1
+    since_inbound: timedelta | None = None
+    notice: NoticeRef | None = None
+    notice_only: bool = False
+    may_wait: bool = True
 
 
-def outgoing(row: Any) -> Outgoing:
-    """The :class:`Outgoing` of an outbox row (an :class:`OutboxMessage`, or a result row with its columns)."""
+def outgoing(row: Any, last_inbound: datetime | None = None, now: datetime | None = None) -> Outgoing:
+    """The :class:`Outgoing` of an outbox row (an :class:`OutboxMessage`, or a result row with its columns); with
+    the contact's last inbound message and the time of sending, how long ago the worker wrote."""
+    payload = row.payload
     return Outgoing(id=row.id, channel=row.channel, address=row.address, lang=row.lang, kind=row.kind,
-                    paragraphs=tuple(row.payload.get("paragraphs", [])),
-                    menu=tuple((str(i), str(label)) for i, label in row.payload.get("menu", [])),
-                    attempt=row.attempts)
+                    paragraphs=tuple(payload.get("paragraphs", [])),
+                    menu=tuple((str(i), str(label)) for i, label in payload.get("menu", [])),
+                    attempt=row.attempts,
+                    since_inbound=now - last_inbound if last_inbound is not None and now is not None else None,
+                    notice=NoticeRef.from_payload(payload.get("notice")),
+                    notice_only=bool(payload.get("notice_only")), may_wait=payload.get("may_wait", True) is not False)
 
 
 @dataclass(frozen=True)
@@ -115,7 +134,8 @@ class Sender(Protocol):
     """A channel's outbound transport. ``send`` returns the provider's message id or raises :class:`SendFailed`.
 
     A sender may also have ``opt_out_codes``: error codes that mean the recipient opted out (Twilio 21610), and
-    ``unreachable_codes``: codes that mean messages cannot reach them for now (Telegram 403, bot blocked).
+    ``unreachable_codes``: codes that mean messages cannot reach them for now (Telegram 403, bot blocked). It
+    raises :class:`~helpline.errors.SendHeld` for a message it may not send now (WhatsApp's window): held.
     """
 
     channel: str

@@ -58,7 +58,7 @@ def run_worker(sessions: sessionmaker[Session], senders: dict[str, Sender], stop
                     log.exception("outbox chore %s failed", getattr(chore, "__name__", chore))
         try:
             stats = deliver_due(sessions, senders, clock(), worker=name, limit=batch, clock=clock, lease=lease)
-            for key in ("sent", "retried", "failed", "skipped"):
+            for key in ("sent", "retried", "failed", "skipped", "held"):
                 setattr(total, key, getattr(total, key) + getattr(stats, key))
             if drain and not stats.total and not pending(sessions):
                 break

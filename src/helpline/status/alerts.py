@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from helpline.messages import Text
+from helpline.notices import STATUS_ALERT, NoticeRef
 from helpline.outbox import enqueue
 from helpline.pipeline import contact_language
 from helpline.status import codes as codebook
@@ -41,6 +42,15 @@ def alert_paragraphs(record: StatusRecord, lang: str, render: AlertRenderer) -> 
     return paragraphs
 
 
+def alert_notice(record: StatusRecord, lang: str) -> NoticeRef:
+    """The ``status_alert`` notice that stands in for an alert on WhatsApp after 24 hours of silence."""
+    book = codebook.load()
+    kind, code = book.kinds.get(record.kind), book.codes.get(record.status)
+    return NoticeRef.of(STATUS_ALERT, document=kind.name(lang) if kind else record.kind,
+                        number=mask_number(record.tracking_number), date=record.status_updated_at.date().isoformat(),
+                        status=code.text(lang) if code else record.status)
+
+
 def queue_alerts(session: Session, record_ids: list[int], now: datetime, render: AlertRenderer | None, *,
                  dry_run: bool = False) -> int:
     """Queue one alert per watch on these records whose status or office moved; return how many (would be) queued."""
@@ -59,7 +69,7 @@ def queue_alerts(session: Session, record_ids: list[int], now: datetime, render:
         lang = contact_language(session, contact.id, watch.lang)
         key = f"status_alert:{watch.id}:{record.status}:{record.status_updated_at.isoformat()}"
         enqueue(session, contact, alert_paragraphs(record, lang, render), kind="status_alert", lang=lang, now=now,
-                dedupe_key=key[:200])
+                dedupe_key=key[:200], notice=alert_notice(record, lang))
         code = book.codes.get(record.status)
         if code is not None and code.final:
             session.delete(watch)  # nothing more will happen: the watch has done its job

@@ -70,7 +70,7 @@ class Contact(Base):
     opted_out_at: Mapped[datetime | None]
     unreachable_at: Mapped[datetime | None]  # the channel said messages cannot reach it (Telegram: bot blocked)
     created_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]  # the worker's last message (every inbound turn sets it): WhatsApp's window
 
     # The database deletes the conversation with its contact (ON DELETE CASCADE); without this the ORM would
     # try to set conversations.contact_id (a primary key) to NULL when a contact is deleted.
