@@ -5,19 +5,16 @@ which we count as UTF-16 code units to be safe; ``callback_data`` 1-64 bytes. Te
 ``parse_mode``, so nothing needs escaping. Buttons ride on the last message only, so they stay under the
 text they answer.
 
-Urdu reads right to left. Telegram clients pick each line's direction from its first strong character
-(Unicode bidi, rule P2), so an Urdu line that starts with a Latin word ("NICOP کے لیے ...") would be laid out
-left to right, with its punctuation on the wrong side. Such lines get one RIGHT-TO-LEFT MARK (U+200F) in
-front; lines starting with a digit or an Urdu letter already read right to left and are left alone, and a
-stray LEFT-TO-RIGHT mark or embedding at the start of an Urdu line is dropped. Lines with no Urdu letter
-(a URL, a number) keep their own direction. Only ``ur`` text is touched.
+Urdu reads right to left: lines of ``ur`` text go through :func:`helpline.bidi.rtl_lines` (an Urdu line that
+starts with a Latin word gets a RIGHT-TO-LEFT MARK, as Telegram and WhatsApp lay a line out by its first strong
+character).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
+from helpline.bidi import RLM, RTL_LANGUAGES, rtl_lines  # noqa: F401 - RLM for callers and tests
 from helpline.errors import InvalidInput
 from helpline.messages import LANGUAGES
 from helpline.textsplit import split_text, utf16_len
@@ -26,32 +23,6 @@ MAX_TEXT_UNITS = 4096
 MAX_CALLBACK_BYTES = 64
 MAX_LABEL_CHARS = 40  # longer labels are cut on a word boundary: clients clip wide buttons anyway
 SHORT_LABEL_CHARS = 14  # when every label is this short, buttons go two per row
-
-
-RLM = "\u200f"
-_LTR_FORCING = "\u200e\u202a\u202d"  # LRM, LRE, LRO at the start of an Urdu line
-_RTL_LANGUAGES = frozenset({"ur"})
-
-
-def _first_strong(line: str) -> str | None:
-    """The bidi class of the first strong character: "L", "R"/"AL", or None."""
-    for ch in line:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("L", "R", "AL"):
-            return kind
-    return None
-
-
-def rtl_lines(text: str) -> str:
-    """Urdu text whose every line with an Urdu letter reads right to left (see the module docstring)."""
-    out = []
-    for line in text.split("\n"):
-        if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in line):
-            line = line.lstrip(_LTR_FORCING)
-            if _first_strong(line) == "L":
-                line = RLM + line
-        out.append(line)
-    return "\n".join(out)
 
 
 def _label(text: str) -> str:
@@ -83,7 +54,7 @@ def render_telegram(paragraphs: list[str], menu: list[tuple[str, str]], *, lang:
         if menu:  # Telegram refuses a message without text, and buttons need a message
             raise InvalidInput("a menu needs some text to ride on")
         return []
-    direct = rtl_lines if lang in _RTL_LANGUAGES else (lambda s: s)
+    direct = rtl_lines if lang in RTL_LANGUAGES else (lambda s: s)
     messages: list[dict[str, Any]] = [
         {"text": direct(chunk)} for chunk in split_text(text, lambda s: utf16_len(direct(s)) <= MAX_TEXT_UNITS)
     ]

@@ -4,7 +4,7 @@
 
 * ``GET /healthz``           — the database answers and its schema is current;
 * ``GET /readyz``            — JSON: the database (SELECT 1, schema) and Redis (PING, when configured), 200 or 503;
-* ``/webhooks/twilio/...``   — SMS in, delivery status in (:mod:`webhooks.twilio.webhook`);
+* ``/webhooks/twilio/...``   — SMS and WhatsApp in, delivery status in (:mod:`webhooks.twilio.webhook`);
 * ``/webhooks/telegram``     — Telegram updates (:mod:`bot.webhook`);
 * ``/staff/...``             — the staff console (:mod:`helpline.console.views`).
 

@@ -2,7 +2,8 @@
 
 ``--channel sms`` runs :func:`webhooks.twilio.turn.sms_turn`: the same answers and pages as the webhook, MORE
 shows the next page, STOP/START/HELP behave as on SMS, and each body is headed by its encoding and segment
-count. ``--channel telegram`` runs :func:`bot.turn.telegram_turn` with a sender that prints the sendMessage
+count. ``--channel whatsapp`` runs :func:`webhooks.twilio.turn.whatsapp_turn`: whole replies with numbered
+menus, one block per WhatsApp message, STOP/START as on WhatsApp. ``--channel telegram`` runs :func:`bot.turn.telegram_turn` with a sender that prints the sendMessage
 payloads instead of calling Telegram: the same messages and buttons a worker's app would show. Both use the
 configured database, so the conversation carries on between runs (one per ``--address``).
 """
@@ -62,6 +63,10 @@ class ChatSession:
 
             rules = SmsRules(self.settings.sms_segment_budget, self.settings.twilio_handles_opt_out)
             return sms_turn(self.sessions, self.core, msg, rules)
+        if self.channel == "whatsapp":
+            from webhooks.twilio.turn import whatsapp_turn
+
+            return whatsapp_turn(self.sessions, self.core, msg)
         from bot.parse import Turn
         from bot.turn import telegram_turn
 
@@ -123,15 +128,17 @@ def run_chat(chat: ChatSession, *, stdin: TextIO | None = None, echo: Callable[[
             echo(f"you> {line}")
         replies = chat.say(line)
         for reply in replies:
-            echo(sms_view(reply) if chat.channel == "sms" else reply)
+            echo(sms_view(reply) if chat.channel == "sms" else f"bot:\n{reply}" if chat.channel == "whatsapp"
+                 else reply)
         if not replies:
             echo("bot: (no reply)")
         echo("")
 
 
 @click.command()
-@click.option("--channel", type=click.Choice(["sms", "telegram"]), default="sms", show_default=True,
-              help="Which channel's turn to run: SMS (pages, keywords, segments) or Telegram (buttons).")
+@click.option("--channel", type=click.Choice(["sms", "whatsapp", "telegram"]), default="sms", show_default=True,
+              help="Which channel's turn to run: SMS (pages, keywords, segments), WhatsApp (whole replies, "
+                   "numbered menus) or Telegram (buttons).")
 @click.option("--lang", type=click.Choice(["en", "ur", "ur-Latn"]), default=None, help="Start in this language.")
 @click.option("--address", default="local", show_default=True, help="Who you are (one conversation per address).")
 def chat(channel: str, lang: str | None, address: str) -> None:

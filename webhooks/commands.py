@@ -66,5 +66,6 @@ def worker(interval: float, batch: int, drain: bool, lease: float) -> None:
     click.echo(f"outbox worker delivering {', '.join(sorted(senders))}", err=True)
     total = run_worker(sessions, senders, stop, interval=interval, batch=batch, drain=drain,
                        lease=timedelta(seconds=lease), chores=chores)
-    click.echo(f"sent {total.sent}, retried {total.retried}, failed {total.failed}, skipped {total.skipped}", err=True)
+    click.echo(f"sent {total.sent}, retried {total.retried}, failed {total.failed}, skipped {total.skipped}, "
+               f"held {total.held}", err=True)
     env().engine.dispose()

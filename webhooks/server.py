@@ -26,8 +26,9 @@ def build_senders(settings: Settings) -> dict[str, Sender]:
     """Every configured channel's outbound sender, by channel (a channel without its settings has none)."""
     from bot.sender import from_settings as telegram_sender
     from webhooks.twilio.rest import sender_from_settings as twilio_sender
+    from webhooks.twilio.whatsapp import sender_from_settings as whatsapp_sender
 
-    senders = (twilio_sender(settings), telegram_sender(settings))
+    senders = (twilio_sender(settings), whatsapp_sender(settings), telegram_sender(settings))
     return {sender.channel: sender for sender in senders if sender is not None}
 
 

@@ -1,4 +1,5 @@
-"""Render replies as SMS: one body within the segment budget now, the rest kept as pages for MORE.
+"""Render replies as SMS (one body within the segment budget now, the rest kept as pages for MORE) and as
+WhatsApp messages (:func:`render_whatsapp`: no budget, no paging).
 
 Buttons do not exist on SMS, so a menu degrades to "1 Label" lines and the worker types the number (or the
 label) back; :func:`helpline.menus.numbered_choice` reads it. Cost matters here: a single curly quote turns a
@@ -6,6 +7,11 @@ whole message into UCS-2 at 70 instead of 160 characters per SMS (channels.md, "
 English and Roman Urdu text goes through :func:`helpline.sms.to_gsm7`. Urdu script is UCS-2 anyway.
 
 The pages that wait for MORE are the pager's own state (``conversations.pager``), never the engine's.
+
+WhatsApp costs the same per message whatever its length, so a reply is sent whole: numbered menus as on SMS
+(no buttons: a typed number or label is the choice), Unicode kept as written, Urdu lines marked right to left
+(:mod:`helpline.bidi`), and split on natural boundaries only past 1,600 characters, Twilio's limit for one
+message body (errors 21617/21658; WhatsApp itself allows 4,096).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from helpline.bidi import RTL_LANGUAGES, rtl_lines
 from helpline.errors import InvalidInput
 from helpline.i18n import I18n
 from helpline.menus import layout
@@ -24,6 +31,7 @@ from helpline.textsplit import split_text
 log = logging.getLogger(__name__)
 
 GSM7_LANGUAGES = frozenset({"en", "ur-Latn"})
+MAX_WHATSAPP_BODY = 1600  # Twilio's Body limit for any channel (21617); WhatsApp's own is 4,096
 
 
 def render_sms(paragraphs: list[str], menu: list[tuple[str, str]], *, lang: str) -> str:
@@ -32,6 +40,27 @@ def render_sms(paragraphs: list[str], menu: list[tuple[str, str]], *, lang: str)
         raise InvalidInput(f"unknown language {lang!r}; expected one of {LANGUAGES}")
     body = layout(paragraphs, menu)
     return to_gsm7(body) if lang in GSM7_LANGUAGES else body
+
+
+def render_whatsapp(paragraphs: list[str], menu: list[tuple[str, str]], *, lang: str) -> list[str]:
+    """WhatsApp message bodies: paragraphs, then "1 Label" lines; Urdu lines right to left; at most 1,600
+    characters each, split at the most natural boundary (the menu stays with the last part)."""
+    if lang not in LANGUAGES:
+        raise InvalidInput(f"unknown language {lang!r}; expected one of {LANGUAGES}")
+    body = layout(paragraphs, menu)
+    if lang in RTL_LANGUAGES:
+        body = rtl_lines(body)
+    return split_text(body, lambda part: len(part) <= MAX_WHATSAPP_BODY) if body else []
+
+
+def whatsapp_messages(replies: list[RenderedReply]) -> list[RenderedReply]:
+    """A turn's replies as the WhatsApp messages that go out (one per body), in the language of the last."""
+    if not replies:
+        return []
+    text = "\n\n".join(body for r in replies for body in render_whatsapp(r.paragraphs, r.menu, lang=r.lang))
+    lang = replies[-1].lang
+    return [RenderedReply(lang=lang, paragraphs=[part])
+            for part in split_text(text, lambda part: len(part) <= MAX_WHATSAPP_BODY)] if text else []
 
 
 def keyword_reply(i18n: I18n, key: str, lang: str) -> RenderedReply:

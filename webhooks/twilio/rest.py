@@ -55,8 +55,7 @@ class TwilioSender:
 
     def __init__(self, account_sid: str, auth_token: str, sender: str, *, api_url: str = TWILIO_ROOT,
                  status_callback: str | None = None, timeout: float = 15.0):
-        self.client = Client(account_sid, auth_token, account_sid, http_client=RootedHttpClient(api_url, timeout),
-                             environment={})
+        self.client = rest_client(account_sid, auth_token, api_url, timeout)
         # A Messaging Service SID (MG…) picks a number from its pool; anything else is our own number.
         self.sender = {"messaging_service_sid": sender} if sender.startswith("MG") else {"from_": sender}
         self.status_callback = status_callback
@@ -72,21 +71,38 @@ class TwilioSender:
                              retryable=False, code="21617")
         if not item.address.startswith("tel:"):
             raise SendFailed("not a phone number address", retryable=False, code="21211")
-        extra = {"status_callback": self.status_callback} if self.status_callback else {}
-        try:
-            message = self.client.messages.create(to=item.address.removeprefix("tel:"), body=body, **self.sender,
-                                                  **extra)
-        except TwilioRestException as exc:
-            retryable = exc.status == 429 or exc.status >= 500
-            code = str(exc.code) if exc.code else str(exc.status)
-            raise SendFailed(f"Twilio answered {exc.status}", retryable=retryable, code=code) from None
-        except requests.Timeout:
-            raise SendFailed("Twilio did not answer in time", retryable=True, code="timeout") from None
-        except requests.RequestException as exc:
-            raise SendFailed(f"cannot reach Twilio ({type(exc).__name__})", retryable=True, code="network") from None
-        if not message.sid:
-            raise SendFailed("Twilio's answer has no message sid", retryable=True, code="no-sid")
-        return str(message.sid)
+        return create_message(self.client, to=item.address.removeprefix("tel:"), body=body, **self.sender,
+                              status_callback=self.status_callback)
+
+
+def create_message(client: Client, *, retryable_codes: frozenset[str] = frozenset(),
+                   status_callback: str | None = None, **params: Any) -> str:
+    """POST one message to Twilio's Messages resource; its sid, or :class:`SendFailed` with Twilio's code
+    (retryable: 429, 5xx, timeouts, network errors and ``retryable_codes``; any other answer is permanent)."""
+    extra = {"status_callback": status_callback} if status_callback else {}
+    try:
+        message = client.messages.create(**params, **extra)
+    except TwilioRestException as exc:
+        code = str(exc.code) if exc.code else str(exc.status)
+        retryable = exc.status == 429 or exc.status >= 500 or code in retryable_codes
+        raise SendFailed(f"Twilio answered {exc.status}", retryable=retryable, code=code) from None
+    except requests.Timeout:
+        raise SendFailed("Twilio did not answer in time", retryable=True, code="timeout") from None
+    except requests.RequestException as exc:
+        raise SendFailed(f"cannot reach Twilio ({type(exc).__name__})", retryable=True, code="network") from None
+    if not message.sid:
+        raise SendFailed("Twilio's answer has no message sid", retryable=True, code="no-sid")
+    return str(message.sid)
+
+
+def rest_client(account_sid: str, auth_token: str, api_url: str, timeout: float) -> Client:
+    """twilio-python's client with its API root replaced (:class:`RootedHttpClient`)."""
+    return Client(account_sid, auth_token, account_sid, http_client=RootedHttpClient(api_url, timeout), environment={})
+
+
+def status_callback_url(settings: Settings) -> str | None:
+    """Where Twilio reports on the messages we send (both channels): the public URL's status route, if set."""
+    return settings.public_url.rstrip("/") + "/webhooks/twilio/status" if settings.public_url else None
 
 
 def sender_from_settings(settings: Settings) -> TwilioSender | None:
@@ -102,7 +118,7 @@ def sender_from_settings(settings: Settings) -> TwilioSender | None:
             log.warning("outbound SMS disabled: %s", exc)
         return None
     assert settings.twilio_auth_token is not None  # require() checked it
-    callback = settings.public_url.rstrip("/") + "/webhooks/twilio/status" if settings.public_url else None
+    callback = status_callback_url(settings)
     return TwilioSender(str(settings.twilio_account_sid), settings.twilio_auth_token.get_secret_value(),
                         str(settings.twilio_from), api_url=settings.twilio_api_url, status_callback=callback,
                         timeout=settings.twilio_timeout_seconds)

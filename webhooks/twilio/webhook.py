@@ -1,4 +1,8 @@
-"""Twilio's webhooks: ``POST /webhooks/twilio/sms`` (inbound SMS) and ``POST /webhooks/twilio/status`` (delivery).
+"""Twilio's webhooks: ``POST /webhooks/twilio/sms`` (inbound SMS and WhatsApp; ``/webhooks/twilio/whatsapp`` is
+the same route under a name for the WhatsApp sender's settings) and ``POST /webhooks/twilio/status`` (delivery).
+
+One route serves both channels, as one Messaging Service may hold an SMS number and a WhatsApp sender with one
+inbound URL: the ``whatsapp:`` prefix of ``From`` picks :func:`~webhooks.twilio.turn.whatsapp_turn`.
 
 Order of work for every request: configured? (503 with the reason until ``HELPLINE_TWILIO_AUTH_TOKEN`` is set)
 → signature, with Twilio's own ``RequestValidator`` over every received parameter (403, nothing stored) →
@@ -24,7 +28,8 @@ from helpline.outbox import record_status
 from webhooks.app import runtime
 from webhooks.twilio.decode import SID, parse_inbound
 from webhooks.twilio.rest import OPT_OUT_CODES
-from webhooks.twilio.turn import SmsRules, sms_turn
+from webhooks.twilio.turn import SmsRules, sms_turn, whatsapp_turn
+from webhooks.twilio.whatsapp import HOLD_CODES, PREFIX, UNREACHABLE_CODES
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +86,17 @@ def rules() -> SmsRules:
 
 
 @bp.post("/sms")
+@bp.post("/whatsapp")
 def inbound_sms() -> Response:
-    """One inbound SMS: verify, parse, one turn, the reply as TwiML."""
+    """One inbound SMS or WhatsApp message: verify, parse, one turn, the reply as TwiML."""
     _check_signature()
     msg = parse_inbound(request.form)
     if msg is None:
-        log.info("ignored a non-SMS message on the SMS webhook")
+        log.info("ignored a message of a Twilio channel the helpline does not serve")
         return twiml([])
     rt = runtime()
+    if msg.channel == "whatsapp":
+        return twiml(whatsapp_turn(rt.sessions, rt.core, msg))
     return twiml(sms_turn(rt.sessions, rt.core, msg, rules()))
 
 
@@ -110,8 +118,12 @@ def delivery_status() -> tuple[str, int]:
     if code is not None and not (code.isascii() and code.isdigit() and len(code) <= 10):
         raise InboundRejected("ErrorCode is not a number", 400)
     rt = runtime()
+    whatsapp = any((request.form.get(side) or "").startswith(PREFIX) for side in ("To", "From"))
+    codes = ({"unreachable_codes": UNREACHABLE_CODES, "hold_codes": HOLD_CODES} if whatsapp
+             else {"opt_out_codes": OPT_OUT_CODES})
     with rt.sessions.begin() as session:
-        found = record_status(session, "sms", sid, status, rt.core.clock(), error_code=code, opt_out_codes=OPT_OUT_CODES)
+        found = record_status(session, "whatsapp" if whatsapp else "sms", sid, status, rt.core.clock(),
+                              error_code=code, **codes)
     if not found:
         log.info("status %s for a message we do not track (a TwiML reply?)", status)
     return "", 204

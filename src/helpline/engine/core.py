@@ -317,6 +317,10 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
     if not turn.text and not turn.msg.choice and not turn.msg.attachments:
         turn.say("empty")
         return
+    if _location_only(turn) and turn.flow in (None, "faq"):  # in a form, the form's flow takes it (as a file)
+        turn.say("location.received")  # a shared location (WhatsApp): kept in the log for staff, never a question
+        turn.main_menu(None)
+        return
     if turn.msg.choice and turn.choice is None and not turn.text:  # a button from a menu no longer shown
         turn.main_menu("choice.invalid")
         return
@@ -353,6 +357,12 @@ def _dispatch(turn: Turn, *, first_contact: bool) -> None:
 
 
 MAIN_MENU = "menu.main"  # a menu item id that every flow may offer to go home
+
+
+def _location_only(turn: Turn) -> bool:
+    """A shared location and no words (WhatsApp sends a place as coordinates, :mod:`webhooks.twilio.decode`)."""
+    return (not turn.text and not turn.msg.choice and bool(turn.msg.attachments)
+            and all(a.kind == "location" for a in turn.msg.attachments))
 
 GREETINGS = _forms(
     "salam", "hello", "hi", "hey", "salam alaikum", "salam alykum", "salam walaikum", "salam alaykum", "سلام",
