@@ -32,13 +32,14 @@ def messages_of(db: Session, contact_id: int, limit: int = CONVERSATION_LIMIT) -
     """A contact's conversation, oldest first, as plain dicts for the templates (text masked there)."""
     rows = db.scalars(select(Message).where(Message.contact_id == contact_id)
                       .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
-    sent = {m.id for m in rows if m.direction == "out"}  # why a message could not be delivered, from the outbox
-    reasons = dict(db.execute(select(OutboxMessage.message_id, OutboxMessage.error_detail).where(
-        OutboxMessage.message_id.in_(sent), OutboxMessage.status == "failed")).all()) if sent else {}
+    sent = {m.id for m in rows if m.direction == "out"}  # why a message was not (yet) delivered, from the outbox
+    reasons = {(message_id, status): detail for message_id, status, detail in db.execute(
+        select(OutboxMessage.message_id, OutboxMessage.status, OutboxMessage.error_detail).where(
+            OutboxMessage.message_id.in_(sent), OutboxMessage.status.in_(("failed", "held"))))} if sent else {}
     files = media.for_messages(db, (m.id for m in rows if m.attachments))  # fetched voice notes, photos, PDFs
     return [{"id": m.id, "direction": m.direction, "channel": m.channel, "text": m.text, "lang": m.lang,
              "status": m.status, "at": m.created_at, "attachments": _with_media(m.attachments, files.get(m.id)),
-             "failure": reasons.get(m.id)} for m in reversed(rows)]
+             "failure": reasons.get((m.id, "failed")), "held": reasons.get((m.id, "held"))} for m in reversed(rows)]
 
 
 def _with_media(attachments: list[dict[str, Any]] | None, files: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -105,12 +106,14 @@ def conversation(contact_id: int):  # type: ignore[no-untyped-def]
                       for c in db.scalars(select(Complaint).where(Complaint.contact_id == contact.id)
                                           .order_by(Complaint.id.desc()))]
         convo = messages_of(db, contact.id)
+        from helpline.console.whatsapp import window  # WhatsApp's 24-hour window and held messages (issue 18)
+        whatsapp = window(db, contact, now())
         from helpline.console.casework import prefill  # the "open a complaint" form (issue 15)
         new_complaint = prefill(db, contact.id)
     from helpline.complaints.taxonomy import load as load_taxonomy
     from helpline.console.case import _countries
     return render_template("console/conversation.html", contact=info, handoff=handoff, complaints=complaints,
-                           messages=convo, active="handoff", new_complaint=new_complaint,
+                           messages=convo, active="handoff", new_complaint=new_complaint, whatsapp=whatsapp,
                            categories=load_taxonomy().categories, countries=_countries())
 
 
@@ -137,7 +140,10 @@ def handoff_reply(contact_id: int):  # type: ignore[no-untyped-def]
         queued = holds.staff_reply(db, contact, text, current_user.username, now=now(), core=rt().core,
                                    timeout=timeout())
         security.audit(db, "handoff.reply", "contact", contact.id, now=now(), outbox=queued.id, chars=len(text))
-    flash("Reply queued for delivery.")
+        from helpline.console.whatsapp import window
+        closed = (window(db, contact, now()) or {"open": True})["open"] is False
+    flash("WhatsApp's 24-hour window is closed: your reply is held until the worker writes again (see below)."
+          if closed else "Reply queued for delivery.")
     return redirect(url_for("console.conversation", contact_id=contact_id))
 
 

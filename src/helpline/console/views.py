@@ -23,3 +23,4 @@ from helpline.console import admin, auth, case, export, handoff, knowledge, over
 from helpline.console import casework, replies, unread, words  # noqa: E402,F401
 from helpline.console import media as _media  # noqa: E402,F401  (voice notes and photos, issue 18)
 from helpline.console import oep as _oep  # noqa: E402,F401  (the OEP registry, issue 17)
+from helpline.console import whatsapp as _whatsapp  # noqa: E402,F401  (the 24-hour window, issue 18)
