@@ -5,6 +5,7 @@
 * :class:`ServiceDriver` — the turn pipeline over a real database (:func:`helpline.pipeline.run_turn`), with
   every handler and answerer the wiring gives.
 * :class:`Sms` / :class:`SmsDriver` — signed Twilio webhooks through the Flask app.
+* :class:`WhatsApp` / :class:`WhatsAppDriver` — the same webhook with Twilio's WhatsApp form (``whatsapp:`` From).
 * :class:`TelegramDriver` — Telegram updates through the Flask app, replies read from the fake Bot API.
 
 Rows are made with the factories in :mod:`tests.factories`.
@@ -262,6 +263,35 @@ def reply_text(xml: str) -> str:
     return "\n\n".join(m.text or "" for m in ET.fromstring(xml).iter("Message"))
 
 
+def reply_bodies(xml: str) -> list[str]:
+    """Each <Message> of a TwiML answer: one WhatsApp message each."""
+    import xml.etree.ElementTree as ET
+
+    return [m.text or "" for m in ET.fromstring(xml).iter("Message")]
+
+
+WA_WORKER = "whatsapp:+923001234567"
+WA_NUMBER = "whatsapp:+14155238886"  # Twilio's WhatsApp sandbox number
+
+
+class WhatsApp(Sms):
+    """Sends signed inbound WhatsApp webhooks like Twilio does (the form of tests/whatsapp/payloads)."""
+
+    def form(self, body: str, *, sid: str | None = None, sender: str = WA_WORKER, **extra: str) -> dict[str, str]:
+        """A realistic inbound WhatsApp form (text; pass media or location fields in ``extra``)."""
+        sid = sid or new_sid()
+        return {"SmsMessageSid": sid, "NumMedia": "0", "ProfileName": "Imran", "MessageType": "text",
+                "SmsSid": sid, "WaId": sender.removeprefix("whatsapp:+"), "SmsStatus": "received", "Body": body,
+                "To": WA_NUMBER, "NumSegments": "1", "ReferralNumMedia": "0", "MessageSid": sid,
+                "AccountSid": ACCOUNT_SID, "From": sender, "ApiVersion": "2010-04-01", **extra}
+
+    def messages(self, body: str, **kw: Any) -> list[str]:
+        """Send one message; the WhatsApp messages answered (one per <Message>), asserting 200."""
+        response = self.post(self.form(body, **kw))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return reply_bodies(response.get_data(as_text=True))
+
+
 # -- what a worker sees, on every channel --------------------------------------------------------------
 
 
@@ -383,3 +413,25 @@ class SmsDriver:
     def fits(screen: Screen) -> bool:
         """The SMS budget: each page within BUDGET segments."""
         return count_segments(screen.text).segments <= BUDGET
+
+
+class WhatsAppDriver(SmsDriver):
+    """A worker on WhatsApp: the signed Twilio webhook with WhatsApp's form; each <Message> is one screen."""
+
+    name = "whatsapp"
+
+    def __init__(self, client: FlaskClient, sender: str = "whatsapp:+923001112244"):
+        self.sms = WhatsApp(client)
+        self.client, self.sender = client, sender
+        self.address = sender
+        self.last = []
+
+    def say(self, text: str) -> list[Screen]:
+        """Send a WhatsApp message."""
+        self.last = [Screen(body) for body in self.sms.messages(text, sender=self.sender)]
+        return self.last
+
+    @staticmethod
+    def fits(screen: Screen) -> bool:
+        """Twilio's body limit for one WhatsApp message: 1,600 characters."""
+        return 0 < len(screen.text) <= 1600

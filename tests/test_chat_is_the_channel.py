@@ -1,6 +1,6 @@
 """``helpline chat`` runs the channel's own turn: for a scripted conversation in all three languages the terminal
-shows byte for byte what the signed SMS webhook answers, and the very sendMessage payloads the Telegram webhook
-sends (text and buttons)."""
+shows byte for byte what the signed SMS and WhatsApp webhooks answer, and the very sendMessage payloads the
+Telegram webhook sends (text and buttons)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from helpline.settings import Settings, load_settings
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
-from tests.harness import PUBLIC_URL, Sms, reply_text
+from tests.harness import PUBLIC_URL, Sms, WhatsApp, reply_bodies, reply_text
 from webhooks.chat import ChatSession
 
 # MORE after a long answer, a number from a menu, the keywords, a question, paging and the main menu.
@@ -41,6 +41,18 @@ def test_chat_sms_gives_byte_identical_replies_to_the_webhook(lang, sms_settings
         response = webhook.post(webhook.form(line))
         assert response.status_code == 200
         assert "\n\n".join(chat.say(line)) == reply_text(response.get_data(as_text=True)), f"after {line!r}"
+
+
+@pytest.mark.parametrize("lang", sorted(SCRIPTS))
+def test_chat_whatsapp_gives_the_messages_the_webhook_gives(lang, sms_settings, core, engine, session_factory):
+    from webhooks.app import create_app
+
+    webhook = WhatsApp(create_app(sms_settings, core=core, engine=engine).test_client())
+    chat = ChatSession(core, session_factory, sms_settings, channel="whatsapp")
+    for line in SCRIPTS[lang]:
+        response = webhook.post(webhook.form(line))
+        assert response.status_code == 200
+        assert chat.say(line) == reply_bodies(response.get_data(as_text=True)), f"after {line!r}"
 
 
 @pytest.mark.parametrize("lang", sorted(SCRIPTS))

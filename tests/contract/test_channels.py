@@ -2,12 +2,14 @@
 
 Each channel is a small driver (zulip's ``DefaultTests`` idea, design.md): ``say`` a text, ``choose`` the n-th
 offered option (a button on Telegram, a typed number on SMS), and read back the screens the worker would see.
-SMS goes through ``/webhooks/twilio/sms`` signed with Twilio's own ``RequestValidator``; Telegram through
-``/webhooks/telegram`` with the secret header, a real PTB ``Bot`` and the local fake Bot API.
+SMS goes through ``/webhooks/twilio/sms`` signed with Twilio's own ``RequestValidator``, WhatsApp through the same
+route with Twilio's WhatsApp form (``From=whatsapp:+92…``); Telegram through ``/webhooks/telegram`` with the secret
+header, a real PTB ``Bot`` and the local fake Bot API.
 
 Rules: empty text gets a polite prompt; Urdu and Roman Urdu round-trip (stored as sent, answered in kind);
-an over-long reply is split within the channel's limit (SMS: pages within the segment budget; Telegram: ≤ 4096
-UTF-16 units per message); buttons degrade to numbered text on SMS; an unrelated payload is ignored (2xx,
+an over-long reply is split within the channel's limit (SMS: pages within the segment budget; WhatsApp: ≤ 1600
+characters per message, Twilio's body limit; Telegram: ≤ 4096 UTF-16 units per message); buttons degrade to
+numbered text on SMS and WhatsApp; an unrelated payload is ignored (2xx,
 nothing stored, no exception).
 """
 
@@ -31,7 +33,7 @@ from helpline.textsplit import utf16_len
 from tests.conftest import FIXED_NOW
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
-from tests.harness import BUDGET, PUBLIC_URL, SECRET, Screen, SmsDriver, TelegramDriver, options
+from tests.harness import BUDGET, PUBLIC_URL, SECRET, Screen, SmsDriver, TelegramDriver, WhatsAppDriver, options
 
 URDU = re.compile(r"[\u0600-\u06FF]")
 LONG_PLACEHOLDER = "\n".join(f"Office {n}: Community Welfare Attache, street {n}, open Monday to Friday."
@@ -77,9 +79,11 @@ def web(clean_env, engine, core_long, fake_api) -> Iterator[FlaskClient]:
     client.close()
 
 
-@pytest.fixture(params=["sms", "telegram"])
+@pytest.fixture(params=["sms", "whatsapp", "telegram"])
 def channel(request: pytest.FixtureRequest, web: FlaskClient, fake_api: FakeTelegramAPI):
     """Each channel's driver, on the same app and database."""
+    if request.param == "whatsapp":
+        return WhatsAppDriver(web)
     return SmsDriver(web) if request.param == "sms" else TelegramDriver(web, fake_api)
 
 
@@ -101,7 +105,7 @@ def joined(screens: list[Screen]) -> str:
 
 
 def test_the_same_dialog_on_every_channel(channel, core_long):
-    on = "sms" if isinstance(channel, SmsDriver) else None  # SMS shows its short labels (K.sms), same choices
+    on = "sms" if channel.name == "sms" else None  # SMS shows its short labels (K.sms), same choices
     words = core_long.i18n
     main_menu = [words.render(words.variant(item.label, on, "en"), "en") for item in _main_menu(core_long)]
     welcome = channel.say("hello")
@@ -157,6 +161,9 @@ def test_an_over_long_reply_is_split_within_the_limit(channel):
     assert screens and all(channel.fits(s) for s in screens)
     if channel.name == "telegram":
         assert len(screens) >= 2 and utf16_len(joined(screens)) > 4096  # nothing was dropped: it took 2+ messages
+    elif channel.name == "whatsapp":
+        assert len(screens) >= 3 and len(joined(screens)) > 4096  # sent whole (no MORE), in parts of ≤ 1600
+        assert "Office 79:" in joined(screens)
     else:
         assert re.search(r"\b(MORE|MAZEED)\b", screens[-1].text)  # the rest waits for MORE (MAZEED in Roman Urdu)
         assert all(channel.fits(s) for s in channel.say("MORE"))
@@ -167,7 +174,7 @@ def test_buttons_degrade_to_numbered_text(channel):
     labels = options(screens)
     assert len(labels) >= 2
     numbered = [f"{n} {label}" for n, label in enumerate(labels, 1)]
-    if channel.name == "sms":
+    if channel.name in ("sms", "whatsapp"):
         assert not screens[-1].buttons and screens[-1].text.splitlines()[-len(labels):] == numbered
     else:
         assert screens[-1].buttons and not any(line in screens[-1].text.splitlines() for line in numbered)

@@ -11,7 +11,8 @@ Point the sender at ``fake.url`` (``HELPLINE_TWILIO_API_URL``); it serves
 
 ``"hang"`` holds the request without answering until :meth:`release` (or ``stop``), so a client times out or
 a worker can be killed mid-request. ``requests`` lists :class:`Request` records (form fields decoded);
-``delivered`` lists only those answered 201.
+``delivered`` lists only those answered 201. A message needs a ``Body`` or, for a WhatsApp template, a
+``ContentSid`` (with ``ContentVariables``) and no ``Body``, as Twilio requires.
 """
 
 from __future__ import annotations
@@ -164,8 +165,11 @@ class FakeTwilio:
         """The status and JSON body for one request (called by the handler thread)."""
         if not record.authorized:
             return 401, {"code": 20003, "message": "Authenticate", "status": 401}
-        if not PATH.match(record.path) or not record.form.get("To") or not record.form.get("Body"):
+        content = record.form.get("Body") or record.form.get("ContentSid")  # a WhatsApp template has no Body
+        if not PATH.match(record.path) or not record.form.get("To") or not content:
             return 400, {"code": 21604, "message": "A 'To' phone number and a 'Body' are required.", "status": 400}
+        if record.form.get("ContentSid") and record.form.get("Body"):
+            return 400, {"code": 21619, "message": "A template (ContentSid) is sent without a Body.", "status": 400}
         answer = self._next()
         if answer == "hang":
             with self._hanging:
@@ -184,7 +188,7 @@ class FakeTwilio:
             record.sid = sid
             return 201, {"sid": sid, "account_sid": self.account_sid, "to": record.form["To"],
                          "from": record.form.get("From"), "messaging_service_sid": record.form.get("MessagingServiceSid"),
-                         "body": record.form["Body"], "status": "queued", "num_segments": "1", "direction": "outbound-api",
+                         "body": record.form.get("Body", ""), "status": "queued", "num_segments": "1", "direction": "outbound-api",
                          "api_version": "2010-04-01", "error_code": None, "error_message": None,
                          "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json"}
         return status, {"code": code, "message": ERRORS.get(code, "error"), "status": status,
