@@ -63,12 +63,14 @@ def test_public_defaults_carry_their_source_publisher_and_date():
     data = tomllib.loads((REPO_ROOT / "locales" / "kb" / "public_defaults.toml").read_text("utf-8"))
     base = kb_mod.load(REPO_ROOT / "locales")
     entries = [*base.defaults.values(), *base.country_defaults.values()]
-    assert len(entries) >= 6 and not [p for p in base.problems if "public_defaults" in p]
+    assert len(entries) >= 16 and not [p for p in base.problems if "public_defaults" in p]
     for entry in entries:
         assert entry.source.startswith("http") and entry.publisher and re.fullmatch(r"\d{4}-\d{2}-\d{2}", entry.read)
     assert set(data) <= set(base.placeholders)
     assert base.value("opf_contacts") and base.value("local_emergency", "en", "SA") == "911"
     assert base.value("local_emergency") is None  # no country: the fallback wording, never a guess
+    # per-language values: each language gets its own wording of a sourced value
+    assert "DGIP" in base.value("passport_times", "en") and "ہدف" in base.value("passport_times", "ur")
 
 
 def test_kb_check_lists_what_a_worker_is_not_told(core):
