@@ -1,5 +1,5 @@
-"""Danger in every state and the handoff list, through every channel's real webhook (signed Twilio SMS and WhatsApp,
-Telegram updates with the fake Bot API) and the staff console: danger while waiting and while held (the emergency route,
+"""Danger in every state and the handoff list, through both channels' real webhooks (signed Twilio SMS, Telegram
+updates with the fake Bot API) and the staff console: danger while waiting and while held (the emergency route,
 the handoff urgent with its reason), danger inside the complaint intake (filed urgent, the words kept), a plain
 message and "is anyone there?" while waiting (acknowledged, unread), and the list: urgent first, reason, new."""
 
@@ -23,7 +23,7 @@ from tests.conftest import FIXED_NOW
 from tests.console.conftest import PASSWORD, login
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import ACCOUNT_SID, AUTH_TOKEN
-from tests.harness import BUDGET, PUBLIC_URL, SECRET, SmsDriver, TelegramDriver, WhatsAppDriver
+from tests.harness import BUDGET, PUBLIC_URL, SECRET, SmsDriver, TelegramDriver
 
 WITH_TEAM = {"en": "Your message is with the team", "ur-Latn": "Aap ka paigham staff tak",
              "ur": "آپ کا پیغام عملے تک"}
@@ -63,10 +63,8 @@ def web(clean_env, engine, core, fake_api) -> Iterator[FlaskClient]:
     client.close()
 
 
-@pytest.fixture(params=["sms", "whatsapp", "telegram"])
+@pytest.fixture(params=["sms", "telegram"])
 def worker(request, web, fake_api):
-    if request.param == "whatsapp":
-        return WhatsAppDriver(web)
     return SmsDriver(web) if request.param == "sms" else TelegramDriver(web, fake_api)
 
 
@@ -160,7 +158,7 @@ def test_danger_during_the_complaint_intake(worker, session_factory, core, lang,
             worker.say(country)
         elif step in ("identity", "against"):
             worker.say("SKIP")
-        elif worker.last and (worker.name in ("sms", "whatsapp") or worker.last[-1].buttons):
+        elif worker.last and (worker.name == "sms" or worker.last[-1].buttons):
             worker.choose(1)
         else:
             raise AssertionError(f"step {step}: nothing to choose in {text(worker.last)!r}")

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from helpline.complaints.models import Complaint
 from helpline.messages import Text
 from helpline.storage.models import Contact, Message
+from tests.contract.test_danger_channels import ASK_PERSON, handoff_of, hold, route
+from tests.contract.test_danger_channels import CASES as DANGER
 from tests.harness import PUBLIC_URL, Screen, WhatsApp, options, sign
 
 URDU = re.compile(r"[\u0600-\u06FF]")
@@ -145,3 +147,20 @@ def test_the_whatsapp_route_is_the_same_signed_webhook(wa: WhatsApp):
                                        signature=sign(other, PUBLIC_URL + "/webhooks/twilio/sms"))
     assert signed_for_the_sms_route.status_code == 403
     assert wa.post(other, path="/webhooks/twilio/sms").status_code == 200  # one Messaging Service URL serves both
+
+
+@pytest.mark.parametrize(("lang", "danger", "_plain", "_anyone"), DANGER)
+def test_danger_on_whatsapp_gets_the_emergency_route_even_while_a_person_holds_it(lang, danger, _plain, _anyone, wa,
+                                                                                  core, session_factory):
+    """The danger contract (tests/contract/test_danger_channels.py) on the WhatsApp path: while a person holds the
+    conversation the bot is quiet, but danger gets the emergency route at once and the handoff turns urgent."""
+    from types import SimpleNamespace
+
+    sender = "whatsapp:+923001239999"
+    wa.messages(ASK_PERSON[lang], sender=sender)
+    hold(session_factory, core, sender)
+    assert wa.post(wa.form("hello", sender=sender)).get_data(as_text=True).count("<Message>") == 0  # quiet
+    reply = "\n\n".join(wa.messages(danger, sender=sender))
+    assert reply.startswith(route(core, lang, SimpleNamespace(name="whatsapp")))
+    row = handoff_of(session_factory, sender)
+    assert row.status == "held" and row.urgent and row.unread
