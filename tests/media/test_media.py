@@ -264,3 +264,25 @@ def test_two_workers_fetch_each_file_once(fake_twilio, session_factory, media_se
     paths = [r.path for r in fake_twilio.media_requests if not r.cdn]
     assert len(paths) == len(set(paths)) == 6
     assert {r.status for r in _rows(session_factory)} == {"stored"}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the same rows and queries as the MMS test above
+def test_a_whatsapp_voice_note_is_fetched_and_heard_like_an_mms_one(app, fake_twilio, session_factory, fetch):
+    """Issue 18 end to end on WhatsApp's own form: a voice note alone from ``whatsapp:+92…`` queues the worker for a
+    person, is fetched with the account's credentials on the worker's pass, and plays for signed-in staff only."""
+    from tests.harness import WhatsApp
+
+    media = mms(fake_twilio, (VOICE, "audio/ogg"))
+    replies = WhatsApp(app.test_client()).messages("", MessageType="audio", **media)
+    assert replies and "person" in " ".join(replies).lower()  # the voice-note reply, with the way to a person
+    [row] = _rows(session_factory)
+    assert (row.status, row.channel) == ("pending", "whatsapp")
+    assert fake_twilio.media_requests == []  # nothing fetched on the webhook's path
+
+    assert fetch().stored == 1
+    media_get = fake_twilio.media_requests[0]
+    assert media_get.authorized
+    staff = signed_in(app, session_factory)
+    assert f'src="/staff/media/{row.id}"' in staff.get("/staff/handoff").get_data(as_text=True)
+    assert staff.get(f"/staff/media/{row.id}").data == VOICE
+    assert app.test_client().get(f"/staff/media/{row.id}").status_code == 302
