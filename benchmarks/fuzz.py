@@ -8,13 +8,15 @@ sends ``--requests`` (default 10,000) requests, a mix of:
 
 * ``POST /webhooks/twilio/sms`` — real conversations from a pool of numbers, and hostile fields (NUL and control
   characters, surrogates, 100 kB-ish strings, odd numbers, media lists that lie, long content types, unnamed
-  multipart parts), signed with Twilio's own validator over the fields as sent; some forged or unsigned;
+  multipart parts), signed with Twilio's own validator over the fields as sent; some forged or unsigned; a third
+  of them WhatsApp (``whatsapp:`` From/To, message types, locations; also ``/webhooks/twilio/whatsapp``);
 * ``POST /webhooks/twilio/status`` — delivery callbacks with valid and hostile sids, statuses and error codes;
 * ``POST /webhooks/telegram`` — updates with the secret header: real messages and button presses from a pool of
   chats, and hostile ones (no chat, non-string text, huge ids, deep nesting, wrong types, not JSON); some without
   or with a wrong secret;
 * the console — ``/staff/login`` with and without CSRF, right and wrong passwords; pages and forms (notes,
-  status, reveal, teach, users) with and without CSRF, with hostile ids, query strings and fields;
+  status, reveal, teach, users, privacy requests, media, WhatsApp invites) with and without CSRF, with hostile ids,
+  query strings and fields;
 * ``GET /healthz``, ``GET /readyz``, and unknown paths and methods.
 
 Prints per route the requests, the status classes and the count of 5xx (goal 0), the requests per second, and any
@@ -92,6 +94,13 @@ class Gen:
     def twilio_sms(self) -> tuple[str, str, str, dict[str, str], bytes]:
         rng = self.rng
         form = sms_form(rng.choice(WORDS), rng.choice(self.numbers))
+        path = "/webhooks/twilio/sms"
+        if rng.random() < 0.3:  # WhatsApp through the same signed route (or its second name), media and locations
+            form["From"], form["To"] = "whatsapp:" + form["From"], "whatsapp:" + TO_NUMBER
+            form["MessageType"] = rng.choice(["text", "audio", "image", "location", "document", hostile(rng)])
+            if form["MessageType"] == "location":
+                form.update(Latitude=rng.choice(["24.7136", "x", hostile(rng)]), Longitude="46.6753")
+            path = rng.choice([path, "/webhooks/twilio/whatsapp"])
         if rng.random() < 0.6:  # hostile fields
             for _ in range(rng.randrange(1, 4)):
                 key = rng.choice(["Body", "From", "To", "MessageSid", "NumMedia", "MediaUrl0", "MediaContentType0",
@@ -115,12 +124,12 @@ class Gen:
         if kind < 0.15:
             signature = rng.choice(["", "forged", sign(form)[:-2] + "AA", "\u00e9"])
         else:
-            signature = sign(form)
+            signature = sign(form, path)
         body = urllib.parse.urlencode(form, encoding="utf-8", errors="surrogatepass").encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if signature:
             headers["X-Twilio-Signature"] = signature.encode("utf-8").decode("latin-1")
-        return "twilio sms", "POST", "/webhooks/twilio/sms", headers, body
+        return "twilio sms", "POST", path, headers, body
 
     def twilio_status(self) -> tuple[str, str, str, dict[str, str], bytes]:
         rng = self.rng
@@ -283,7 +292,8 @@ class Console:
                 "/staff/overview", "/staff/handoff", "/staff/audit", "/staff/users", "/staff/live.json",
                 "/staff/knowledge/unanswered", "/staff/knowledge/faq", "/staff/knowledge/faq/"
                 + urllib.parse.quote(hostile(rng), safe="", errors="surrogatepass"), "/staff/oeps?q=" + urllib.parse.quote(hostile(rng), safe="", errors="surrogatepass"),
-                f"/staff/complaints/{cid}", f"/staff/contacts/{kid}", "/staff/export.csv",
+                f"/staff/complaints/{cid}", f"/staff/contacts/{kid}", "/staff/export.csv", "/staff/privacy",
+                f"/staff/media/{rng.choice([1, 2, 2**62])}",
                 "/staff/?page=" + rng.choice(["-1", "99999999999999999999", "x", "0"]),
                 "/staff/?status=" + urllib.parse.quote(hostile(rng), safe="", errors="surrogatepass") + "&sort=" + rng.choice(["age", "x"])])
             return "console pages", "GET", path, self.headers(), b""
@@ -300,6 +310,8 @@ class Console:
             (f"/staff/contacts/{kid}/take", {}), (f"/staff/contacts/{kid}/release", {}),
             (f"/staff/contacts/{kid}/reply", {"text": rng.choice(["Hello from the team", hostile(rng)])}),
             (f"/staff/contacts/{kid}/complaint", {"category": hostile(rng)}),
+            (f"/staff/contacts/{kid}/whatsapp/invite", {}),
+            (f"/staff/privacy/{rng.choice([1, 2, 2**62])}/complete", {"note": hostile(rng)}),
             ("/staff/knowledge/unanswered/teach", {"question_id": rng.choice(["1", "x", str(2**70)]),
                                                     "topic": hostile(rng)}),
             ("/staff/users", {"username": hostile(rng), "password": hostile(rng), "role": rng.choice(
