@@ -86,28 +86,9 @@ def detect(text: str, intent: tuple[str, float] | None = None, *, tax: taxonomy.
     return None
 
 
-# Words that, around a country or city, only say where the worker is ("main Dubai mein hun", "I am in Qatar").
-_WHERE_WORDS: frozenset[str] = frozenset(normalize(w) for w in (
-    "i", "am", "im", "m", "we", "are", "is", "in", "at", "from", "now", "currently", "still", "here", "there",
-    "live", "living", "work", "working", "stay", "staying", "city", "country", "my", "the",
-    "main", "mein", "mai", "me", "mn", "ma", "hun", "hoon", "hu", "hon", "hn", "hain", "hai", "abhi", "ab", "yahan",
-    "rehta", "rehti", "rahta", "rahti", "kaam", "karta", "karti", "krta", "krti", "mera", "meri", "mulk", "shehar",
-    "hum", "se", "ka", "ki",
-    "میں", "ہوں", "ہو", "ہیں", "ہے", "ابھی", "اب", "یہاں", "رہتا", "رہتی", "کام", "کرتا", "کرتی", "میرا", "میری",
-    "ملک", "شہر", "ہم", "سے",
-))
-
-
 def says_where_only(text: str) -> bool:
     """True when a message only names where the worker is ("main UAE mein hun", "میں دبئی میں ہوں"): a reply to
     "which country?", never danger by the model alone (its danger examples share the "main ... mein hun" frame)."""
     from helpline.complaints.countries import load
 
-    norm = normalize(text[:MAX_CHARS]) if text else ""
-    words = norm.split()
-    if not words or len(words) > 12:
-        return False
-    countries = load()
-    places = countries.alias_words(norm)
-    rest = [w for w in words if w not in _WHERE_WORDS]
-    return places > 0 and len(rest) <= places
+    return bool(text) and load().only_place(text[:MAX_CHARS])

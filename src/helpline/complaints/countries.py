@@ -17,6 +17,16 @@ _LANG_KEYS = ("en", "ur", "ur-Latn")
 SURE = 86  # fuzzy score for a single clear answer
 MAYBE = 72  # fuzzy score for "did you mean"
 _MIN_FUZZY_LEN = 4  # shorter aliases (UAE, KSA, UK) must match exactly
+# Words that, around a country or city, only say where the worker is ("main Dubai mein hun", "I am in Qatar").
+WHERE_WORDS: frozenset[str] = frozenset(normalize(w) for w in (
+    "i", "am", "im", "m", "we", "are", "is", "in", "at", "from", "now", "currently", "still", "here", "there",
+    "live", "living", "work", "working", "stay", "staying", "city", "country", "my", "the",
+    "main", "mein", "mai", "me", "mn", "ma", "hun", "hoon", "hu", "hon", "hn", "hain", "hai", "abhi", "ab", "yahan",
+    "rehta", "rehti", "rahta", "rahti", "kaam", "karta", "karti", "krta", "krti", "mera", "meri", "mulk", "shehar",
+    "hum", "se", "ka", "ki",
+    "میں", "مین", "ہوں", "ہو", "ہیں", "ہے", "ابھی", "اب", "یہاں", "رہتا", "رہتی", "کام", "کرتا", "کرتی", "میرا",
+    "میری", "ملک", "شہر", "ہم", "سے",
+))
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,15 @@ class Countries:
             if w in self.aliases or any(w in a.split() for a in self._multiword):
                 used += 1
         return used
+
+    def only_place(self, text: str, max_words: int = 12) -> bool:
+        """True when ``text`` only says where the worker is ("Qatar", "main UAE mein hun", "میں دبئی میں ہوں"):
+        a country or city, and nothing but :data:`WHERE_WORDS` around it."""
+        words = normalize(text).split()
+        if not words or len(words) > max_words:
+            return False
+        places = self.alias_words(text)
+        return places > 0 and len([w for w in words if w not in WHERE_WORDS]) <= places
 
     @property
     def _multiword(self) -> list[str]:

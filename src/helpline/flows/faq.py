@@ -6,7 +6,6 @@ from helpline.engine.core import MAIN_MENU, Flow, Turn, with_team
 from helpline.engine.events import FaqAnswered, Unanswered
 from helpline.matcher import OUT_OF_SCOPE
 from helpline.messages import MenuItem, Text
-from helpline.text import normalize
 
 FULL = "faq.full"
 OTHER = "faq.other"
@@ -18,10 +17,6 @@ OTHER_COUNTRY = "--"  # remembered as the worker's country: none of the destinat
 DESTINATIONS = ("SA", "AE", "QA", "OM", "KW", "BH", "MY")  # the menu's order (most Pakistani workers first)
 HOME = "PK"  # named in a question it is where the worker comes from, not where the rule applies
 COUNTRY_WORDS = 4  # a reply this short that names a country, just after an answer, is "my country is ..."
-# Words around a country's name in "I am in Qatar" / "main Qatar mein hun" / "میں قطر میں ہوں".
-FILLER = frozenset(normalize(w) for w in (
-    "i", "m", "am", "im", "in", "my", "country", "is", "from", "work", "working", "main", "mein", "me", "mai", "hun",
-    "hoon", "hon", "mulk", "se", "میں", "ہوں", "ملک", "سے", "مین"))
 
 
 def _home() -> MenuItem:
@@ -169,7 +164,7 @@ def _country_reply(turn: Turn) -> str | None:
     if turn.step not in ("answered", "country") or not words or len(words) > COUNTRY_WORDS:
         return None
     countries = load()
-    if turn.step == "answered" and countries.alias_words(turn.text) < len([w for w in words if w not in FILLER]):
+    if turn.step == "answered" and not countries.only_place(turn.text, COUNTRY_WORDS):
         return None  # more than a country: a new question ("gratuity in Qatar"), not "my country is Qatar"
     found = countries.find_in(turn.text)
     if found is None and turn.step == "country":
